@@ -1,0 +1,90 @@
+"""Per-phone outcomes: the call succeeds and the phone is listed in Result.FailList."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from vmsspec.contract import validate_request
+from vmsspec.contract._breakers import FULL_BODY
+
+
+def body_with(phones: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    body = copy.deepcopy(FULL_BODY)
+    body["PhoneList"] = phones
+    body.update(extra)
+    return body
+
+
+def outcomes(body: dict[str, Any], **kw: Any) -> list[tuple[int, str]]:
+    expectation = validate_request(body, **kw)
+    assert expectation.ok, expectation.violations
+    return [(f.index, f.type) for f in expectation.fail_list]
+
+
+def test_repeated_phone_is_reported_on_each_later_occurrence() -> None:
+    phones = [{"Phone": p, "TtsContent": "t"} for p in
+              ["13800000001", "13800000002", "13800000001", "13800000001"]]
+    assert outcomes(body_with(phones, Unique=True)) == [(2, "REDUPLICATED_ITEM"),
+                                                        (3, "REDUPLICATED_ITEM")]
+    assert outcomes(body_with(phones, Unique=False)) == []
+    del_unique = body_with(phones)
+    del del_unique["Unique"]
+    assert outcomes(del_unique) == []
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "8613800138000", "+8613800138000",
+                                   "01012345678", "0755123456"])
+def test_mainland_numbers_are_accepted(phone: str) -> None:
+    assert outcomes(body_with([{"Phone": phone, "TtsContent": "t"}])) == []
+
+
+@pytest.mark.parametrize("phone", ["12345678", "qOUFbQIX0Oo", "", "1380013800", "23800138000",
+                                   "138001380001", "１３８００１３８０００", "13800138000\n"])
+def test_other_phone_strings_are_invalid_format(phone: str) -> None:
+    assert outcomes(body_with([{"Phone": phone, "TtsContent": "t"}])) == [
+        (0, "INVALID_PHONE_FORMAT")]
+
+
+def test_format_rule_can_be_switched_off() -> None:
+    body = body_with([{"Phone": "qOUFbQIX0Oo", "TtsContent": "t"}])
+    assert outcomes(body, disable=["PhoneList[].Phone:format"]) == []
+
+
+def test_invalid_format_phones_do_not_count_as_seen() -> None:
+    phones = [{"Phone": "123", "TtsContent": "t"}, {"Phone": "123", "TtsContent": "t"}]
+    assert outcomes(body_with(phones, Unique=True)) == [(0, "INVALID_PHONE_FORMAT"),
+                                                        (1, "INVALID_PHONE_FORMAT")]
+
+
+@pytest.mark.parametrize("text", ["[]", "1", "\"s\"", "{", "", "null"])
+def test_param_json_must_hold_an_object(text: str) -> None:
+    for key in ("PhoneParamJson", "SmsParamJson"):
+        phones = [{"Phone": "13800138000", "TtsContent": "t", key: text}]
+        assert outcomes(body_with(phones)) == [(0, "PARAM_NOT_JSON")]
+
+
+def test_tts_content_is_needed_only_for_type_3() -> None:
+    phones = [{"Phone": "13800138000"}, {"Phone": "13800138001", "TtsContent": ""},
+              {"Phone": "13800138002", "TtsContent": "hi"}]
+    assert outcomes(body_with(phones, Type=3)) == [(0, "TTS_EMPTY_CONTENT"),
+                                                   (1, "TTS_EMPTY_CONTENT")]
+    assert outcomes(body_with(phones, Type=1)) == []
+
+
+def test_one_entry_per_phone_first_rule_wins() -> None:
+    phones = [{"Phone": "13800138000", "TtsContent": "t"},
+              {"Phone": "13800138000", "PhoneParamJson": "nope"},
+              {"Phone": "bad", "PhoneParamJson": "nope"}]
+    assert outcomes(body_with(phones, Type=3, Unique=True)) == [
+        (1, "REDUPLICATED_ITEM"), (2, "INVALID_PHONE_FORMAT")]
+
+
+def test_fail_list_is_empty_when_the_request_is_rejected() -> None:
+    body = body_with([{"Phone": "bad"}])
+    del body["Name"]
+    expectation = validate_request(body)
+    assert not expectation.ok
+    assert expectation.fail_list == ()

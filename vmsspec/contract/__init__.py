@@ -1,0 +1,24 @@
+"""The CreateTask contract: rules, profiles, and the validator that applies them."""
+
+from ._errata import ERRATA, Erratum
+from ._model import Expectation, FailItem, Rule, Violation
+from ._profiles import DOCUMENTED, EXAMPLE_COMPATIBLE, PROFILES, Profile, get_profile
+from ._validator import UnusableBody, parse_body, rules, validate_request
+
+__all__ = [
+    "DOCUMENTED",
+    "ERRATA",
+    "EXAMPLE_COMPATIBLE",
+    "PROFILES",
+    "Erratum",
+    "Expectation",
+    "FailItem",
+    "Profile",
+    "Rule",
+    "UnusableBody",
+    "Violation",
+    "get_profile",
+    "parse_body",
+    "rules",
+    "validate_request",
+]

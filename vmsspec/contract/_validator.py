@@ -1,0 +1,189 @@
+"""The validator: a request body in, the contract's Expectation out.
+
+Speed matters (a 10,000-phone body is checked on every mocked request), so the body
+is parsed with orjson and checked by jsonschema-rs's ``is_valid`` first; only a body
+that fails is walked again with ``iter_errors`` to name every defect.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from .._errors import error_code
+from .._schemas import load_schema
+from ._catalog import rule_id, schema_rules
+from ._coerce import coerce
+from ._model import Expectation, FailItem, Rule, Violation
+from ._paths import BODY, parameter_name, parameter_pattern
+from ._profiles import DOCUMENTED, Profile, get_profile
+from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list
+
+__all__ = ["UnusableBody", "parse_body", "rules", "validate_request"]
+
+
+class UnusableBody(ValueError):
+    """The body is not JSON at all (bad UTF-8, bad syntax, nested too deep)."""
+
+
+def parse_body(raw: bytes | bytearray | memoryview | str) -> Any:
+    """Parse a request body; raise UnusableBody with a one-line reason."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        first_line = str(exc).splitlines()[0]
+        reason = f"the body is not valid JSON: {first_line}"
+        if "depth limit" in first_line:
+            reason = f"the body is nested too deeply: {first_line}"
+        if isinstance(raw, (bytes, bytearray, memoryview)):
+            try:
+                bytes(raw).decode("utf-8")
+            except UnicodeDecodeError as bad:
+                reason = f"the body is not valid UTF-8 (byte {bad.start})"
+        raise UnusableBody(reason) from None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    schema: dict[str, Any]
+    validator: Any  # jsonschema_rs validator: its stub types are not exported
+    catalog: dict[str, Rule]
+
+
+def _apply_patches(schema: dict[str, Any], patches: Sequence[tuple[str, object]]) -> dict[str, Any]:
+    if not patches:
+        return schema
+    patched = copy.deepcopy(schema)
+    for pointer, value in patches:
+        *parents, last = pointer.lstrip("/").split("/")
+        node: Any = patched
+        for part in parents:
+            node = node[part]
+        if last not in node:
+            raise KeyError(f"profile patch {pointer!r} does not name an existing keyword")
+        node[last] = value
+    return patched
+
+
+@lru_cache(maxsize=32)
+def _compile(patches: tuple[tuple[str, object], ...]) -> _Compiled:
+    schema = _apply_patches(load_schema("request"), patches)
+    validator = jsonschema_rs.validator_for(schema)
+    catalog = {r.id: r for r in schema_rules(schema)}
+    for reject in REJECT_RULES:
+        catalog[reject.rule.id] = reject.rule
+    for rule in FAIL_ITEM_RULES:
+        catalog[rule.id] = rule
+    return _Compiled(schema, validator, catalog)
+
+
+def rules(profile: str | Profile = DOCUMENTED) -> tuple[Rule, ...]:
+    """Every rule of the contract under ``profile``, switched-off ones included."""
+    return tuple(_compile(get_profile(profile).schema_patches).catalog.values())
+
+
+def _holder(schema: Mapping[str, Any], location: Sequence[str | int]) -> Mapping[str, Any]:
+    node: Any = schema
+    for part in location:
+        node = node[part]
+    return node  # type: ignore[no-any-return]
+
+
+# A parameter gets one violation: the vendor names one problem per parameter, and a
+# value of the wrong type would otherwise also break its enum or bounds.
+_PRIORITY = {"required": 0, "type": 1}
+
+
+def _violation(rule: Rule, path: Sequence[str | int], detail: str) -> Violation:
+    name = parameter_name(path) or BODY
+    entry = error_code(rule.code)
+    return Violation(
+        rule.code, name, entry.format(name), rule.id, rule.source, entry.status, detail
+    )
+
+
+def _schema_violations(
+    compiled: _Compiled, body: Any, disabled: frozenset[str]
+) -> list[Violation]:
+    found: dict[str, tuple[int, Violation]] = {}
+    for error in compiled.validator.iter_errors(body):
+        location = list(error.schema_path)
+        keyword = str(location[-1])
+        holder = _holder(compiled.schema, location[:-1])
+        instance_path: list[str | int] = list(error.instance_path)
+        if keyword == "required":
+            props: list[str | None] = [error.kind.property]
+        elif keyword == "additionalProperties":
+            props = list(error.kind.unexpected)
+        else:
+            props = [None]
+        for prop in props:
+            rid = rule_id(holder, keyword, parameter_pattern(instance_path), prop)
+            if rid in disabled:
+                continue
+            rule = compiled.catalog[rid]
+            path = [*instance_path, prop] if prop is not None else instance_path
+            violation = _violation(rule, path, error.message)
+            rank = _PRIORITY.get(keyword, 2)
+            previous = found.get(violation.parameter)
+            if previous is None or rank < previous[0]:
+                found[violation.parameter] = (rank, violation)
+    return [v for _, v in found.values()]
+
+
+def _check_disabled(compiled: _Compiled, disabled: Iterable[str]) -> None:
+    unknown = sorted(set(disabled) - compiled.catalog.keys())
+    if unknown:
+        raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `vmsspec rules`)")
+
+
+def validate_request(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any] | Any,
+    profile: str | Profile = DOCUMENTED,
+    *,
+    disable: Iterable[str] = (),
+) -> Expectation:
+    """What the contract expects for a CreateTask request ``body``.
+
+    ``body`` is the raw bytes (or text) on the wire or an already parsed value.
+    Raises UnusableBody when raw input is not JSON, ValueError for an unknown profile
+    or rule id.
+    """
+    prof = get_profile(profile).disable(disable)
+    compiled = _compile(prof.schema_patches)
+    if prof.disabled:
+        _check_disabled(compiled, prof.disabled)
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        body = parse_body(body)
+    if isinstance(body, dict) and prof.coercions:
+        body = coerce(body, prof.coercions)
+    violations: list[Violation] = []
+    try:
+        if not compiled.validator.is_valid(body):
+            violations = _schema_violations(compiled, body, prof.disabled)
+    except ValueError as exc:
+        # jsonschema-rs refuses values nested deeper than its recursion limit; no
+        # CreateTask body is nested more than four levels, so this is not a request.
+        raise UnusableBody(f"the body is nested too deeply: {exc}") from None
+    if not isinstance(body, dict):
+        return Expectation(prof.name, tuple(violations))
+    if violations or any(r.rule.id not in prof.disabled for r in REJECT_RULES):
+        seen = {v.parameter for v in violations}
+        for reject in REJECT_RULES:
+            if reject.rule.id in prof.disabled:
+                continue
+            for path, detail in reject.check(body):
+                name = parameter_name(path)
+                if name not in seen:
+                    seen.add(name)
+                    violations.append(_violation(reject.rule, path, detail))
+    if violations:
+        return Expectation(prof.name, tuple(violations))
+    items: list[FailItem] = fail_list(body, prof.disabled)
+    return Expectation(prof.name, (), tuple(items))
