@@ -1,0 +1,1 @@
+"""Adapters between vmsspec and HTTP libraries: clients, servers and mocks."""
