@@ -30,6 +30,24 @@ from .contract._responses import (
     check_response,
     check_success_response,
 )
+from .service import (
+    TEST_ACCESS_KEY,
+    TEST_SECRET_KEY,
+    Exchange,
+    HttpRequest,
+    HttpResponse,
+    NonConformantRequests,
+    ReferenceService,
+)
+from .signing import (
+    Credentials,
+    CredentialStore,
+    Secret,
+    SignedRequest,
+    Verification,
+    sign_request,
+    verify_request,
+)
 
 __version__ = "0.1.0"
 
@@ -44,15 +62,27 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_COMPATIBLE",
     "PROFILES",
+    "TEST_ACCESS_KEY",
+    "TEST_SECRET_KEY",
     "VERSION",
+    "CredentialStore",
+    "Credentials",
     "Erratum",
     "ErrorCode",
+    "Exchange",
     "Expectation",
     "FailItem",
+    "HttpRequest",
+    "HttpResponse",
+    "NonConformantRequests",
     "Profile",
+    "ReferenceService",
     "ResponseFinding",
     "Rule",
+    "Secret",
+    "SignedRequest",
     "UnusableBody",
+    "Verification",
     "Violation",
     "__version__",
     "check_error_response",
@@ -64,5 +94,7 @@ __all__ = [
     "parse_body",
     "registry",
     "rules",
+    "sign_request",
     "validate_request",
+    "verify_request",
 ]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -50,8 +51,13 @@ def _reject(rule_id: str, code: str, source: str, description: str,
 
 
 def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
+    return _parse_datetime_text(value) if isinstance(value, str) else None
+
+
+# strptime costs ~9 µs a call and each value is parsed by two rules; a client sends
+# the same few timestamps again and again.
+@lru_cache(maxsize=4096)
+def _parse_datetime_text(value: str) -> datetime | None:
     try:
         return datetime.strptime(value, DATETIME_FORMAT)
     except ValueError:
@@ -90,10 +96,6 @@ _WINDOW = re.compile(
 )
 
 
-def _minutes(hhmm: str) -> int:
-    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
-
-
 @_reject("ForbidTimeList[].Times[]:range", "ForbidTimeParseFail",
          "vendor page (HH:mm-HH:mm windows); a window must start before it ends: one that "
          "crosses midnight is two windows (vmsspec reading)",
@@ -107,9 +109,9 @@ def _forbid_time_range(body: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(times, list):
             continue
         for j, value in enumerate(times):
-            # a value that breaks the pattern is reported by the schema rule, not here
-            if (isinstance(value, str) and _WINDOW.fullmatch(value)
-                    and _minutes(value) >= _minutes(value[6:])):
+            # A value that breaks the pattern is the schema rule's to report. Zero-padded
+            # HH:mm strings compare as text exactly as the times they spell.
+            if isinstance(value, str) and _WINDOW.fullmatch(value) and value[:5] >= value[6:]:
                 yield ("ForbidTimeList", i, "Times", j), f"{value!r} does not start before it ends"
 
 

@@ -23,7 +23,7 @@ from ._coerce import coerce
 from ._model import Expectation, FailItem, Rule, Violation
 from ._paths import BODY, parameter_name, parameter_pattern
 from ._profiles import DOCUMENTED, Profile, get_profile
-from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list
+from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, RejectRule, fail_list
 
 __all__ = ["UnusableBody", "parse_body", "rules", "validate_request"]
 
@@ -137,10 +137,14 @@ def _schema_violations(
     return [v for _, v in found.values()]
 
 
-def _check_disabled(compiled: _Compiled, disabled: Iterable[str]) -> None:
-    unknown = sorted(set(disabled) - compiled.catalog.keys())
+@lru_cache(maxsize=64)
+def _plan(profile: Profile) -> tuple[_Compiled, tuple[RejectRule, ...]]:
+    """The compiled schema and the Python rules that run under ``profile``."""
+    compiled = _compile(profile.schema_patches)
+    unknown = sorted(profile.disabled - compiled.catalog.keys())
     if unknown:
         raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `vmsspec rules`)")
+    return compiled, tuple(r for r in REJECT_RULES if r.rule.id not in profile.disabled)
 
 
 def validate_request(
@@ -156,9 +160,7 @@ def validate_request(
     or rule id.
     """
     prof = get_profile(profile).disable(disable)
-    compiled = _compile(prof.schema_patches)
-    if prof.disabled:
-        _check_disabled(compiled, prof.disabled)
+    compiled, reject_rules = _plan(prof)
     if isinstance(body, (bytes, bytearray, memoryview, str)):
         body = parse_body(body)
     if isinstance(body, dict) and prof.coercions:
@@ -173,16 +175,13 @@ def validate_request(
         raise UnusableBody(f"the body is nested too deeply: {exc}") from None
     if not isinstance(body, dict):
         return Expectation(prof.name, tuple(violations))
-    if violations or any(r.rule.id not in prof.disabled for r in REJECT_RULES):
-        seen = {v.parameter for v in violations}
-        for reject in REJECT_RULES:
-            if reject.rule.id in prof.disabled:
-                continue
-            for path, detail in reject.check(body):
-                name = parameter_name(path)
-                if name not in seen:
-                    seen.add(name)
-                    violations.append(_violation(reject.rule, path, detail))
+    seen = {v.parameter for v in violations}
+    for reject in reject_rules:
+        for path, detail in reject.check(body):
+            name = parameter_name(path)
+            if name not in seen:
+                seen.add(name)
+                violations.append(_violation(reject.rule, path, detail))
     if violations:
         return Expectation(prof.name, tuple(violations))
     items: list[FailItem] = fail_list(body, prof.disabled)

@@ -1,0 +1,61 @@
+"""In-process mode: a respx router that answers httpx clients from a ReferenceService."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import respx
+
+from ..service import HttpRequest, ReferenceService
+
+__all__ = ["DEFAULT_HOST", "mock_vms", "service_router"]
+
+DEFAULT_HOST = "cloud-vms.volcengineapi.com"
+
+
+def _to_service(request: httpx.Request) -> HttpRequest:
+    target = request.url.raw_path.decode("ascii")
+    # httpx keeps header values as bytes; Latin-1 is what reaches the wire.
+    headers = tuple((k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in request.headers.raw)
+    return HttpRequest(request.method, target, headers, request.read())
+
+
+def service_router(service: ReferenceService, *, host: str = DEFAULT_HOST,
+                   assert_all_mocked: bool = True) -> respx.MockRouter:
+    """A respx router whose route for ``host`` is answered by ``service``.
+
+    Requests to other hosts, loopback excepted, are refused by respx
+    (``assert_all_mocked``), so a test cannot reach a real endpoint by accident.
+    """
+    router = respx.mock(assert_all_called=False, assert_all_mocked=assert_all_mocked)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = service.handle(_to_service(request))
+        if response.delay:
+            time.sleep(response.delay)
+        return httpx.Response(response.status, headers=list(response.headers),
+                              content=response.body)
+
+    router.route(host=host).mock(side_effect=answer)
+    # Loopback stays reachable so that the real-port mode (a ThreadedServer on
+    # 127.0.0.1) can be used in the same test, against the same service.
+    for loopback in ("127.0.0.1", "localhost"):
+        router.route(host=loopback).pass_through()
+    return router
+
+
+@contextmanager
+def mock_vms(service: ReferenceService | None = None, *,
+             host: str = DEFAULT_HOST) -> Iterator[ReferenceService]:
+    """Route every httpx request to ``host`` to a reference service (moto's in-process mode).
+
+    >>> with mock_vms() as vms:
+    ...     ...  # httpx calls to https://cloud-vms.volcengineapi.com are answered by vms
+    """
+    service = service if service is not None else ReferenceService()
+    with service_router(service, host=host):
+        yield service

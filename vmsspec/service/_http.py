@@ -1,0 +1,84 @@
+"""Plain HTTP values the sans-IO service takes and returns (no sockets, no httpx)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["HttpRequest", "HttpResponse", "redact_headers", "redact_target"]
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    target: str
+    """The request target as sent: percent-encoded path and query, e.g. ``/?Action=CreateTask``."""
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    body_too_large: bool = False
+    """Set by an adapter that stopped reading a body past the service's size limit."""
+
+    @classmethod
+    def build(cls, method: str, target: str,
+              headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+              body: bytes | str = b"") -> HttpRequest:
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        return cls(method.upper(), target, tuple((str(k), str(v)) for k, v in pairs), raw)
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0] or "/"
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def __repr__(self) -> str:
+        return (f"HttpRequest({self.method} {redact_target(self.target)}, "
+                f"headers={redact_headers(self.headers)!r}, body={len(self.body)} bytes)")
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    delay: float = field(default=0.0)
+    """Seconds an adapter waits before answering (injected latency); the core never sleeps."""
+
+
+_SECRET_HEADERS = frozenset({"authorization", "x-security-token"})
+_SIGNATURE = re.compile(r"(Signature=)[0-9A-Fa-f]*")
+_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:X-Signature|X-Security-Token)=)[^&]*")
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Headers fit for logs and reports: no signature, no session token.
+
+    The Authorization header keeps its credential scope and signed-header list
+    (what a client author needs to debug) and loses only the signature.
+    """
+    out = []
+    for key, value in headers:
+        lowered = key.lower()
+        if lowered == "authorization":
+            value = _SIGNATURE.sub(r"\1<redacted>", value)
+            if "<redacted>" not in value:
+                value = "<redacted>"
+        elif lowered in _SECRET_HEADERS:
+            value = "<redacted>"
+        out.append((key, value))
+    return out
+
+
+def redact_target(target: str) -> str:
+    return _SECRET_QUERY.sub(r"\1<redacted>", target)
