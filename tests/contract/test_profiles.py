@@ -58,3 +58,19 @@ def test_unknown_parameter_is_reported_and_can_be_allowed() -> None:
     (violation,) = validate_request(body).violations
     assert (violation.parameter, violation.rule) == ("Concurency", "body:additionalProperties")
     assert validate_request(body, disable=["body:additionalProperties"]).ok
+
+
+def test_dry_run_is_part_of_the_expectation() -> None:
+    expectation = validate_request({**FULL_BODY, "DryRun": True})
+    assert expectation.ok and expectation.dry_run
+    assert expectation.status == 400
+    assert expectation.accepts(400, "DryRunOperation")
+    assert not expectation.accepts(200, None)
+    broken = validate_request({**FULL_BODY, "DryRun": True, "Concurrency": 0})
+    assert not broken.ok and broken.status == 400
+    assert broken.accepts(400, "InvalidParameter", "Concurrency")
+
+
+def test_a_malformed_start_time_is_one_violation_not_also_the_order() -> None:
+    expectation = validate_request({**FULL_BODY, "StartTime": "2025-6-30 9:00:00"})
+    assert [v.rule for v in expectation.violations] == ["StartTime:pattern"]

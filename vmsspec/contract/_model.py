@@ -84,6 +84,9 @@ class Expectation:
     profile: str
     violations: tuple[Violation, ...] = ()
     fail_list: tuple[FailItem, ...] = ()
+    dry_run: bool = False
+    """A valid request with ``DryRun: true``: answered DryRunOperation (400), nothing created
+    (erratum 8: the seed's error table names the code, its parameter table no DryRun)."""
 
     @property
     def ok(self) -> bool:
@@ -92,11 +95,12 @@ class Expectation:
     @property
     def status(self) -> int:
         if self.ok:
-            return 200
+            return 400 if self.dry_run else 200
         return self.violations[0].status
 
     @property
     def acceptable(self) -> frozenset[tuple[str, str]]:
+        """The (code, parameter) pairs a rejection may carry; empty when the call succeeds."""
         return frozenset((v.code, v.parameter) for v in self.violations)
 
     def accepts(self, status: int, code: str | None, parameter: str | None = None) -> bool:
@@ -105,6 +109,8 @@ class Expectation:
         ``parameter`` is compared only when given: the vendor's message names the
         parameter, but clients see only what they parse out of it.
         """
+        if self.ok and self.dry_run:
+            return status == 400 and code == "DryRunOperation"
         if self.ok:
             return status == 200 and code is None
         return any(

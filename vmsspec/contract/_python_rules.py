@@ -54,10 +54,17 @@ def _parse_datetime(value: Any) -> datetime | None:
     return _parse_datetime_text(value) if isinstance(value, str) else None
 
 
+_DATETIME = re.compile(load_schema("request")["$defs"]["DateTime"]["pattern"])
+
+
 # strptime costs ~9 µs a call and each value is parsed by two rules; a client sends
 # the same few timestamps again and again.
 @lru_cache(maxsize=4096)
 def _parse_datetime_text(value: str) -> datetime | None:
+    # strptime also takes "2025-6-1 9:00:00": only the documented shape is a time here,
+    # so a malformed StartTime is one violation (its pattern), not also EndTime's order.
+    if _DATETIME.fullmatch(value) is None:
+        return None
     try:
         return datetime.strptime(value, DATETIME_FORMAT)
     except ValueError:

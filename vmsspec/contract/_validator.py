@@ -185,4 +185,4 @@ def validate_request(
     if violations:
         return Expectation(prof.name, tuple(violations))
     items: list[FailItem] = fail_list(body, prof.disabled)
-    return Expectation(prof.name, (), tuple(items))
+    return Expectation(prof.name, (), tuple(items), dry_run=body.get("DryRun") is True)

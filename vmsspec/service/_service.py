@@ -245,7 +245,7 @@ class ReferenceService:
                 if previous.fingerprint != fingerprint:
                     raise _Rejection("IdempotentParameterMismatch")
                 return {"TaskOpenId": previous.task_open_id, "FailList": fail_list}
-            if body.get("DryRun") is True:
+            if expectation.dry_run:
                 raise _Rejection("DryRunOperation")
             if self._active >= self.max_active_tasks:
                 raise _Rejection("ExceedTaskNumLimit")

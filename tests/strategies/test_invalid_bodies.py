@@ -1,0 +1,157 @@
+"""invalid_bodies: one rule broken per body, labelled with the contract's own verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import Phase, find, given, settings
+
+import vmsspec
+from vmsspec import DOCUMENTED, Profile, load_schema, rules, validate_request
+from vmsspec import strategies as vst
+
+# find() hands back what it found through Hypothesis's failure path, which reprs the
+# whole example; a body with thousands of phones then triggers this warning.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
+# find() runs Hypothesis's explain phase, which re-runs the predicate hundreds of
+# times to describe which parts of a failing example matter; a minimal example is all
+# these tests look at.
+_FIND = settings(database=None, max_examples=2000, phases=(Phase.generate, Phase.shrink))
+
+
+def find_(strategy: Any, condition: Any) -> Any:
+    return find(strategy, condition, settings=_FIND)
+
+
+SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(load_schema("request"))
+
+
+def check_label(case: vst.InvalidBody, profile: str | Profile = "documented") -> None:
+    """The label is what the contract says, and it names the one broken rule."""
+    expectation = validate_request(case.body, profile)
+    assert expectation == case.expectation
+    if case.rule.outcome == "reject":
+        assert [v.rule for v in expectation.violations] == [case.rule_id]
+        assert case.status == vmsspec.ERROR_CODES[case.code].status == expectation.status
+        assert case.code == case.rule.code
+        assert expectation.accepts(case.status, case.code, case.parameter)
+        assert expectation.acceptable == {(case.code, case.parameter)}
+    else:
+        assert expectation.ok
+        assert case.status == (400 if expectation.dry_run else 200) == expectation.status
+        assert {f.type for f in expectation.fail_list} == {case.code} == {case.rule.code}
+        assert {f.rule for f in expectation.fail_list} == {case.rule_id}
+        first = expectation.fail_list[0]
+        assert case.parameter == f"PhoneList.{first.index}.{case.rule.parameter.split('.')[-1]}"
+
+
+@given(vst.invalid_bodies(max_phones=50))
+def test_every_invalid_body_gets_its_labelled_outcome(case: vst.InvalidBody) -> None:
+    check_label(case)
+
+
+@given(vst.invalid_bodies("example-compatible", max_phones=50))
+def test_every_invalid_body_gets_its_labelled_outcome_example_compatible(
+    case: vst.InvalidBody,
+) -> None:
+    check_label(case, "example-compatible")
+
+
+# PhoneList:maxItems bodies hold 10,001 phones: Python's jsonschema needs seconds for
+# one, so the cross-check leaves that rule to the test above.
+_CROSS_CHECKED = [r.id for r in rules() if r.id != "PhoneList:maxItems"]
+
+
+@given(vst.invalid_bodies(rules=_CROSS_CHECKED, max_phones=50))
+def test_the_reference_json_schema_validator_agrees(case: vst.InvalidBody) -> None:
+    """Schema rules are broken for python-jsonschema too; the other rules are not schema's."""
+    schema_valid = SCHEMA_VALIDATOR.is_valid(case.body)
+    assert schema_valid is (case.rule.origin == "python")
+
+
+_BY_PARAMETER: dict[str, list[str]] = defaultdict(list)
+for _rule in rules():
+    if _rule.id not in vst.UNREACHABLE:
+        _BY_PARAMETER[_rule.parameter].append(_rule.id)
+
+
+def test_the_coverage_groups_hold_every_reachable_rule() -> None:
+    grouped = {rid for ids in _BY_PARAMETER.values() for rid in ids}
+    assert grouped == {r.id for r in rules()} - set(vst.UNREACHABLE)
+    assert max(len(ids) for ids in _BY_PARAMETER.values()) <= 6
+
+
+# find()'s own default budget (2000 examples), without its shrink phase: only whether
+# the rule comes up is asked here, not the minimal body that breaks it.
+_SEARCH = settings(database=None, max_examples=2000, phases=(Phase.generate,))
+
+
+@pytest.mark.parametrize("parameter", sorted(_BY_PARAMETER))
+def test_each_rule_is_produced_within_the_default_example_budget(parameter: str) -> None:
+    """find() draws from the strategy for the parameter's rules until each one comes up.
+
+    Per parameter, not over the whole catalog: 115 rules and one rule per body, and
+    Hypothesis spends most of a run on mutations of a few base examples, so a single
+    run sees only a part of the catalog. Nothing is forced: each rule must come out of
+    invalid_bodies(rules=<its parameter's rules>) by itself, within find's budget.
+    """
+    strategy = vst.invalid_bodies(rules=_BY_PARAMETER[parameter], max_phones=20)
+    for rule_id in _BY_PARAMETER[parameter]:
+        case = find(strategy, lambda c, rid=rule_id: c.rule_id == rid, settings=_SEARCH)
+        check_label(case)
+
+
+def test_unreachable_rules_are_listed_with_the_reason() -> None:
+    assert dict(vst.UNREACHABLE) == {}
+    assert vst.unreachable_rules() == {}
+    off = vst.unreachable_rules("example-compatible")
+    assert list(off) == ["PhoneList[].Phone:format"]
+    assert "example-compatible" in off["PhoneList[].Phone:format"]
+    with pytest.raises(ValueError, match="cannot be broken"):
+        vst.invalid_bodies("example-compatible", rules=["PhoneList[].Phone:format"])
+    with pytest.raises(ValueError, match="unknown rule"):
+        vst.invalid_bodies(rules=["Nope:maximum"])
+
+
+def test_shrinking_keeps_the_rule_and_moves_to_the_boundary() -> None:
+    case = find_(vst.invalid_bodies(rules=["RingAgainTimes:maximum"], max_phones=5),
+                lambda c: "SmsConfig" in c.body)
+    assert case.rule_id == "RingAgainTimes:maximum"
+    assert case.body["RingAgainTimes"] == 6  # maximum + 1: the edge of the broken region
+    assert (case.code, case.parameter) == ("InvalidParameter", "RingAgainTimes")
+    check_label(case)
+
+
+def test_shrinking_across_rules_keeps_each_example_consistent() -> None:
+    """The rule is drawn first, so the shrinker may move to another rule; every
+    candidate it tries is still a body that breaks exactly its own labelled rule."""
+    some = [r.id for r in rules() if r.parameter.startswith(("ForbidTimeList", "RingAgain"))]
+    case = find_(vst.invalid_bodies(rules=some, max_phones=5),
+                lambda c: c.code == "ForbidTimeParseFail")
+    assert case.rule_id.startswith("ForbidTimeList[].Times[]:")
+    check_label(case)
+
+
+def test_breaking_follows_a_changed_bound() -> None:
+    patched = dataclasses.replace(DOCUMENTED, name="patched", schema_patches=(
+        ("/properties/RingAgainTimes/maximum", 3),))
+    case = find_(vst.invalid_bodies(patched, rules=["RingAgainTimes:maximum"], max_phones=5),
+                lambda c: True)
+    assert case.body["RingAgainTimes"] == 4
+    check_label(case, patched)
+
+
+def test_rule_objects_are_accepted_too() -> None:
+    (rule,) = [r for r in rules() if r.id == "EndTime:not-before-start"]
+
+    @given(vst.invalid_bodies(rules=[rule], max_phones=5))
+    def run(case: vst.InvalidBody) -> None:
+        assert case.body["EndTime"] < case.body["StartTime"]
+        check_label(case)
+
+    run()

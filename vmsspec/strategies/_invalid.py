@@ -1,0 +1,476 @@
+"""Invalid bodies: a valid body with exactly one rule broken, labelled by the contract core.
+
+An example is drawn as (rule, the draws of a valid body, depth). The rule comes
+first, so whatever Hypothesis shrinks afterwards (parameters, phones, values, depth)
+the body still breaks that rule: the breaker runs on every candidate. ``depth``
+picks how far into the broken region the value goes; 0 is the boundary itself
+(``maximum + 1``, ``maxLength + 1`` characters, the first malformed form).
+
+The label is not decided here: :func:`vmsspec.validate_request` computes it, and an
+example whose outcome is not exactly its rule is an error in this module, raised
+rather than filtered so that it cannot hide.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import reprlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ..contract import Expectation, Profile, Rule, validate_request
+from ..contract._paths import BODY
+from ._spec import Spec, spec_for
+from ._text import (
+    CALLER_PATTERN,
+    DATETIME_PATTERN,
+    MIN_DATETIME,
+    URL_PATTERN,
+    WINDOW_PATTERN,
+    Gen,
+    format_datetime,
+)
+from ._valid import (
+    BAD_JSON,
+    DUPLICATE,
+    FORMAT,
+    NUMBERS_MIN,
+    NUMBERS_REQUIRED,
+    PHONE_JSON,
+    SMS_JSON,
+    TTS,
+    BodyBuilder,
+    bad_phones,
+)
+
+__all__ = ["DEPTHS", "UNREACHABLE", "InvalidBody", "invalid_bodies", "unreachable_rules"]
+
+UNREACHABLE: Mapping[str, str] = MappingProxyType({})
+"""Rule ids of the documented catalog that no generated body breaks alone, with why.
+
+Empty: every rule can be broken alone (the rule-coverage test holds this to account).
+A profile's switched-off rules are unreachable under that profile; see
+:func:`unreachable_rules`.
+"""
+
+DEPTHS = 16
+"""Depth draws are integers in ``range(DEPTHS)``."""
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring = 4, 30, 5, 80
+_SHORT.maxother = 80
+
+_OFFSETS = (0, 1, 2, 9, 100, 2**31)
+_LENGTH_OFFSETS = (0, 1, 2, 10, 100, 1000)
+_ITEM_OFFSETS = (0, 1, 2, 7)
+
+# Malformed values per schema pattern (keyed by its exact text, like the builders):
+# near misses of the format, fullwidth digits, stray whitespace, the empty string.
+_NOT_MATCHING: dict[str, tuple[str, ...]] = {
+    DATETIME_PATTERN: (
+        "2025-06-01T09:00:00", "2025/06/01 09:00:00", "2025-6-1 9:00:00", "",
+        "20250601 090000", " 2025-06-01 09:00:00", "2025-06-01 09:00", "2025-06-01 09:00:00.000",
+        "２０２５-06-01 09:00:00", "12025-06-01 09:00:00",
+    ),
+    CALLER_PATTERN: (
+        "1234", "1" * 21, "+", "++12345", "12345a", " 12345", "", "１２３４５", "123 45",
+        "-12345", "?",
+    ),
+    WINDOW_PATTERN: (
+        "24:00-25:00", "9:00-10:00", "12:00~13:00", "12:00-13:00 ", "12:60-13:00", "",
+        "1200-1300", "12:00", "12:00-13:00-14:00", "１２:00-13:00",
+    ),
+    URL_PATTERN: (
+        "ftp://example.com", "https://", "https:// example.com", "example.com/cb",
+        "http://a b", "", "//example.com", "HTTPS://example.com", "https://exa mple.com",
+    ),
+}
+
+# On the pattern, but not on the calendar (StartTime:calendar, EndTime:calendar).
+_NOT_ON_CALENDAR = (
+    "2025-02-30 09:00:00", "2025-02-29 00:00:00", "1900-02-29 12:00:00", "2025-04-31 00:00:00",
+    "2025-13-01 00:00:00", "2025-00-10 00:00:00", "2025-01-00 00:00:00", "2025-06-01 24:00:00",
+    "2025-06-01 23:60:00", "2025-06-01 23:59:60", "0000-01-01 00:00:00",
+)
+
+_WRONG_TYPE: dict[str, tuple[Any, ...]] = {
+    # No digit strings among them: a lenient profile would turn "12" into 12.
+    "string": (12345, None, True, 1.5, [], {}, ["a"]),
+    "integer": ("not a number", None, True, 1.5, [], {}, "", "1e3"),
+    "boolean": ("true", 1, 0, None, [], {}, "false"),
+    "array": ("a", 1, None, True, {}, "[]"),
+    "object": ("x", 1, None, True, [], 0.5),
+}
+
+
+@dataclass(frozen=True)
+class InvalidBody:
+    """A body breaking exactly ``rule``, and what the contract says must happen to it.
+
+    For a rejecting rule: HTTP ``status`` with error ``code`` naming ``parameter``.
+    For a FailList rule (``rule.outcome == "fail-item"``): status 200, and ``code`` is
+    the FailList ``Type`` of the first listed phone, whose field is ``parameter``.
+    ``expectation`` is the full verdict of :func:`vmsspec.validate_request`.
+    """
+
+    body: Any
+    rule: Rule
+    code: str
+    parameter: str
+    status: int
+    expectation: Expectation
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    def __repr__(self) -> str:
+        # Bodies reach 10,001 phones: a full repr would bury the label in a failure
+        # report. The label comes first; print case.body for the whole body.
+        return (f"InvalidBody(rule_id={self.rule_id!r}, code={self.code!r}, "
+                f"parameter={self.parameter!r}, status={self.status}, "
+                f"body={_SHORT.repr(self.body)})")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis's failure reports use this pretty-printer protocol, not __repr__.
+        printer.text(repr(self))
+
+
+def unreachable_rules(profile: str | Profile = "documented") -> dict[str, str]:
+    """Rule ids :func:`invalid_bodies` cannot produce under ``profile``, with the reason."""
+    spec = spec_for(profile)
+    out = dict(UNREACHABLE)
+    for rid in sorted(spec.disabled & spec.catalog.keys()):
+        out[rid] = f"switched off by profile {spec.profile.name!r}: nothing breaks it"
+    return out
+
+
+class _Breaker:
+    def __init__(self, spec: Spec, builder: BodyBuilder) -> None:
+        self.spec = spec
+        self.builder = builder
+        self.bad_phones = bad_phones(builder.phone_max_length)
+        calendar_pattern = spec.node("StartTime").get("pattern", DATETIME_PATTERN)
+        self.not_on_calendar = tuple(
+            v for v in _NOT_ON_CALENDAR
+            if re.search(calendar_pattern, v) and _parse(v) is None
+        )
+
+    # -- locating (and creating) the value a rule is about ------------------------------
+
+    def _walk(self, body: dict[str, Any], pattern: str, gen: Gen) -> tuple[Any, str | int]:
+        """The container and key of one value matching ``pattern``, created if missing.
+
+        Missing parameters and empty lists on the way are filled with valid values, so
+        the rule's value exists to be broken; list indices are picked at random.
+        """
+        steps: list[str | None] = []
+        for part in pattern.split("."):
+            name = part.split("[", 1)[0]
+            steps.append(name)
+            steps.extend(None for _ in range(part.count("[]")))
+        node: Any = body
+        prefix = ""
+        # "3" is Type 3 under a profile that coerces digit strings
+        tts = body.get("Type") in (3, "3")
+        for i, step in enumerate(steps):
+            prefix = (step if not prefix else f"{prefix}.{step}") if step else f"{prefix}[]"
+            last = i == len(steps) - 1
+            if step is None:
+                if not node:
+                    node.append(self.builder.make(prefix, gen, tts=tts))
+                key: str | int = 0 if gen.simple else gen.r.randrange(len(node))
+            else:
+                key = step
+                if not last and step not in node:
+                    node[step] = self.builder.make(prefix, gen, tts=tts)
+            if last:
+                return node, key
+            node = node[key]
+        raise AssertionError("unreachable: a pattern has at least one step")
+
+    # -- the breakers -------------------------------------------------------------------
+
+    def apply(self, rule: Rule, body: dict[str, Any], gen: Gen, depth: int) -> Any:
+        special = _SPECIAL.get(rule.id)
+        if special is not None:
+            special(self, body, gen, depth)
+            return body
+        if rule.origin != "schema":
+            raise NotImplementedError(f"no breaker for rule {rule.id!r}")
+        pattern, _, keyword = rule.id.rpartition(":")
+        if pattern == BODY:
+            if keyword == "type":
+                # not a str: validate_request reads a str as the raw JSON text
+                return _pick((1, None, True, [], 0.5, [body]), depth)
+            self._extra_property(body, self.spec.body.properties, depth)
+            return body
+        if keyword == "required":
+            container, key = self._walk(body, pattern, gen)
+            container.pop(key, None)
+            return body
+        container, key = self._walk(body, pattern, gen)
+        if keyword == "additionalProperties":
+            if not isinstance(container[key], dict):
+                container[key] = self.builder.make(pattern, gen)
+            self._extra_property(container[key], self.spec.node(pattern).properties, depth)
+            return body
+        try:
+            old = container[key]
+        except (KeyError, IndexError):
+            old = None
+        container[key] = self._broken_value(pattern, keyword, rule.value, old, gen, depth)
+        return body
+
+    def _broken_value(self, pattern: str, keyword: str, value: Any, old: Any, gen: Gen,
+                      depth: int) -> Any:
+        node = self.spec.node(pattern)
+        if keyword == "type":
+            return _pick(_WRONG_TYPE[str(value)], depth)
+        if keyword == "minimum":
+            return int(value) - 1 - _pick(_OFFSETS, depth)
+        if keyword == "maximum":
+            return int(value) + 1 + _pick(_OFFSETS, depth)
+        if keyword == "enum":
+            values = [int(v) for v in value]
+            return _pick((max(values) + 1, min(values) - 1, max(values) + 100, -(2**31)), depth)
+        if keyword == "const":
+            return _pick((int(value) + 1, int(value) - 1, int(value) + 1000), depth)
+        if keyword == "minLength":
+            return self._long_text(pattern, max(0, int(value) - 1 - _pick(_OFFSETS, depth)), gen)
+        if keyword == "maxLength":
+            return self._long_text(pattern, int(value) + 1 + _pick(_LENGTH_OFFSETS, depth), gen)
+        if keyword == "pattern":
+            limit = int(node.get("maxLength", 1 << 20))
+            usable = [v for v in _NOT_MATCHING.get(str(value), ())
+                      if re.search(str(value), v) is None and len(v) <= limit]
+            if not usable:
+                raise NotImplementedError(f"no malformed values for pattern {value!r}")
+            return _pick(usable, depth)
+        if keyword == "minItems":
+            items = list(old) if isinstance(old, list) else []
+            return items[:max(0, int(value) - 1 - _pick(_OFFSETS, depth))]
+        if keyword == "maxItems":
+            return self._items(pattern, int(value) + 1 + _pick(_ITEM_OFFSETS, depth), gen)
+        if keyword == "uniqueItems":
+            items = list(old) if isinstance(old, list) and old else [
+                self.builder.make(node.items, gen)]
+            copy_of = copy.deepcopy(items[0 if gen.simple else gen.r.randrange(len(items))])
+            if len(items) >= int(node.get("maxItems", len(items) + 1)):
+                items[-1] = copy_of  # room for no more: replace, keeping the length
+                if len(items) == 1:
+                    raise NotImplementedError(f"{pattern}: maxItems 1 leaves no room for a repeat")
+            else:
+                items.insert(gen.r.randrange(len(items) + 1), copy_of)
+            return items
+        raise NotImplementedError(f"no breaker for keyword {keyword!r}")
+
+    def _long_text(self, pattern: str, length: int, gen: Gen) -> str:
+        """A string of exactly ``length`` code points, valid in every other respect."""
+        node = self.spec.node(pattern)
+        if "pattern" in node.keywords and node.get("pattern") == URL_PATTERN:
+            head = "https://example.com/"
+            return (head + "x" * length)[:length] if length >= len(head) else ""
+        if pattern.endswith(("PhoneParamJson", "SmsParamJson")) and length >= 8:
+            return '{"k":"' + "x" * (length - 8) + '"}'
+        if pattern.endswith("].Phone"):
+            return "1" * length
+        return gen.text(length, length)
+
+    def _items(self, pattern: str, n: int, gen: Gen) -> list[Any]:
+        """``n`` valid, distinct items for the list at ``pattern``."""
+        if pattern == "PhoneList":
+            return [{"Phone": p} for p in self.builder._phones(gen, n)]
+        if pattern == "NumberList":
+            return gen.caller_numbers(n)
+        node = self.spec.node(pattern)
+        return [self.builder.make(node.items, gen) for _ in range(n)]
+
+    def _extra_property(self, target: dict[str, Any], known: list[str], depth: int) -> None:
+        # Case and spelling slips a client makes, then plainly unknown names.
+        candidates = [*[n.lower() for n in known if n.lower() != n][:4],
+                      "Bogus", "Extra", f"{known[0]} " if known else "Name "]
+        name = _pick([c for c in candidates if c not in known], depth)
+        target[name] = _pick((1, "x", None, [], {"nested": True}), depth)
+
+    # -- rules JSON Schema cannot state ----------------------------------------------------
+
+    def calendar(self, name: str, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        body[name] = _pick(self.not_on_calendar, depth)
+
+    def end_before_start(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        start = _parse(body["StartTime"])
+        assert start is not None, "a valid body's StartTime is on the calendar"
+        delta = timedelta(seconds=_pick((1, 60, 86400, 366 * 86400, 1000 * 365 * 86400), depth))
+        if start - MIN_DATETIME < delta:
+            start = MIN_DATETIME + delta
+            body["StartTime"] = format_datetime(start)
+        body["EndTime"] = format_datetime(start - delta)
+
+    def window_range(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        container, key = self._walk(body, "ForbidTimeList[].Times[]", gen)
+        a = 0 if gen.simple else gen.r.randrange(1440)
+        b = 0 if gen.simple else gen.r.randrange(a + 1)
+        start, end = _pick(((a, a), (a, b), (1439, 0), (0, 0)), depth)
+        container[key] = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+    def _phones(self, body: dict[str, Any], gen: Gen) -> list[dict[str, Any]]:
+        self._walk(body, "PhoneList[]", gen)  # at least one phone
+        phones: list[dict[str, Any]] = body["PhoneList"]
+        return phones
+
+    def _some(self, n: int, gen: Gen, depth: int) -> list[int]:
+        if gen.simple:
+            return [0]
+        return sorted({gen.r.randrange(n) for _ in range(1 + depth % 3)})
+
+    def bad_format(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        phones = self._phones(body, gen)
+        for k, i in enumerate(self._some(len(phones), gen, depth)):
+            phones[i]["Phone"] = _pick(self.bad_phones, depth + k)
+
+    def repeated(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        phones = self._phones(body, gen)
+        body["Unique"] = True
+        if len(phones) < 2:
+            phones.append(copy.deepcopy(phones[0]))
+            return
+        source, target = (0, 1) if gen.simple else sorted(gen.r.sample(range(len(phones)), 2))
+        phones[target]["Phone"] = phones[source]["Phone"]
+
+    def not_json(self, field: str, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        phones = self._phones(body, gen)
+        for k, i in enumerate(self._some(len(phones), gen, depth)):
+            phones[i][field] = _pick(BAD_JSON, depth + k)
+
+    def empty_tts(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        phones = self._phones(body, gen)
+        body["Type"] = 3
+        for i in self._some(len(phones), gen, depth):
+            if depth % 2:
+                phones[i]["TtsContent"] = ""
+            else:
+                phones[i].pop("TtsContent", None)
+
+    def numbers_required(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        body["SelectNumberType"] = 1
+        body.pop("NumberList", None)
+
+    def numbers_empty(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
+        body["SelectNumberType"] = 1
+        minimum = int(self.spec.value(NUMBERS_MIN, 1))
+        body["NumberList"] = gen.caller_numbers(max(0, minimum - 1 - _pick(_OFFSETS, depth)))
+
+
+_SPECIAL: dict[str, Callable[[_Breaker, dict[str, Any], Gen, int], None]] = {
+    "StartTime:calendar": lambda b, body, gen, d: b.calendar("StartTime", body, gen, d),
+    "EndTime:calendar": lambda b, body, gen, d: b.calendar("EndTime", body, gen, d),
+    "EndTime:not-before-start": _Breaker.end_before_start,
+    "ForbidTimeList[].Times[]:range": _Breaker.window_range,
+    FORMAT: _Breaker.bad_format,
+    DUPLICATE: _Breaker.repeated,
+    PHONE_JSON: lambda b, body, gen, d: b.not_json("PhoneParamJson", body, gen, d),
+    SMS_JSON: lambda b, body, gen, d: b.not_json("SmsParamJson", body, gen, d),
+    TTS: _Breaker.empty_tts,
+    NUMBERS_REQUIRED: _Breaker.numbers_required,
+    NUMBERS_MIN: _Breaker.numbers_empty,
+}
+
+
+def _pick(seq: Any, depth: int) -> Any:
+    return seq[depth % len(seq)]
+
+
+def _parse(text: Any) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return None
+
+
+def _label(rule: Rule, body: Any, expectation: Expectation) -> InvalidBody:
+    if rule.outcome == "reject":
+        if [v.rule for v in expectation.violations] != [rule.id]:
+            raise AssertionError(
+                f"vmsspec.strategies built a body for {rule.id!r} that the contract judges "
+                f"{[(v.rule, v.parameter) for v in expectation.violations]}: a bug in "
+                "vmsspec.strategies._invalid, please report it"
+            )
+        (v,) = expectation.violations
+        return InvalidBody(body, rule, v.code, v.parameter, v.status, expectation)
+    items = expectation.fail_list
+    if not expectation.ok or not items or any(f.rule != rule.id for f in items):
+        raise AssertionError(
+            f"vmsspec.strategies built a body for {rule.id!r} that the contract judges "
+            f"violations={[v.rule for v in expectation.violations]} "
+            f"fail_list={[f.rule for f in items]}: a bug in vmsspec.strategies._invalid"
+        )
+    field = rule.parameter.rpartition(".")[2]
+    return InvalidBody(body, rule, items[0].type, f"PhoneList.{items[0].index}.{field}",
+                       expectation.status,
+                       expectation)
+
+
+def _resolve(spec: Spec, selection: Iterable[str | Rule] | None) -> list[Rule]:
+    unreachable = unreachable_rules(spec.profile)
+    if selection is None:
+        return [r for r in spec.catalog.values() if r.id not in unreachable]
+    chosen: list[Rule] = []
+    for item in selection:
+        rid = item.id if isinstance(item, Rule) else item
+        if rid not in spec.catalog:
+            raise ValueError(f"unknown rule id {rid!r} (see `vmsspec rules`)")
+        if rid in unreachable:
+            raise ValueError(f"rule {rid!r} cannot be broken: {unreachable[rid]}")
+        chosen.append(spec.catalog[rid])
+    if not chosen:
+        raise ValueError("rules is empty: give at least one rule id")
+    return chosen
+
+
+def invalid_bodies(
+    profile: str | Profile = "documented",
+    rules: Iterable[str | Rule] | None = None,
+    *,
+    max_phones: int | None = None,
+) -> st.SearchStrategy[InvalidBody]:
+    """Bodies that each break exactly one rule, labelled with the contract's verdict.
+
+    ``rules`` restricts the rules broken (ids or :class:`vmsspec.Rule` objects; by
+    default every rule of the profile's catalog except :func:`unreachable_rules`).
+    "Exactly one" is what the contract observes: the verdict names that rule alone
+    (a rejection with one violation, or FailList entries of that rule only). The base
+    body is :func:`valid_bodies` without FailList phones, ``max_phones`` capping it;
+    breaking ``PhoneList:maxItems`` adds phones past any cap, necessarily.
+    """
+    spec = spec_for(profile)
+    chosen = _resolve(spec, rules)
+    builder = BodyBuilder(spec, max_phones=max_phones, fail_items=False)
+    breaker = _Breaker(spec, builder)
+    prof = spec.profile
+
+    def rule_at(index: int) -> Rule:
+        return chosen[index]
+
+    def build(draws: tuple[Rule, tuple[int, ...], int]) -> InvalidBody:
+        rule, base, depth = draws
+        body = builder.build_from(base, fail_items=False)
+        seed = base[-1]
+        # the breaker's own randomness must not shift the base body's
+        gen = Gen(seed ^ 0x5DEECE66D if seed else 0)
+        broken = breaker.apply(rule, body, gen, depth)
+        return _label(rule, broken, validate_request(broken, prof))
+
+    return st.tuples(
+        # An index rather than sampled_from(rules): the same shrinking towards the first
+        # rule, without a 30 kB repr of the catalog in every failure report.
+        st.integers(0, len(chosen) - 1).map(rule_at),
+        builder.draws(),
+        st.integers(0, DEPTHS - 1),
+    ).map(build)
