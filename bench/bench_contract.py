@@ -25,11 +25,11 @@ from typing import Any
 import jsonschema
 
 import vmsspec
-from vmsspec.contract._breakers import FULL_BODY
 
 
 def body_with_phones(n: int) -> dict[str, Any]:
-    body = json.loads(json.dumps(FULL_BODY))
+    body = json.loads(vmsspec.example_bytes())
+    body["Type"] = 3  # every phone carries TtsContent: the TTS rule runs too
     body["PhoneList"] = [
         {"Phone": f"138{i:08d}", "PhoneParamJson": f'{{"code":"{i}"}}', "Ext": f"order-{i}",
          "TtsContent": "您好"}

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.breakers import FULL_BODY
 from vmsspec.contract import validate_request
-from vmsspec.contract._breakers import FULL_BODY
 
 
 def body_with(phones: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

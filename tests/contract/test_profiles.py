@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
+from tests.breakers import FULL_BODY
 from vmsspec.contract import DOCUMENTED, UnusableBody, get_profile, rules, validate_request
-from vmsspec.contract._breakers import FULL_BODY
 
 
 def test_disable_switches_one_rule_off() -> None:

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 import vmsspec
+from tests.breakers import FULL_BODY, break_rule
 from vmsspec.contract import Rule, rules, validate_request
-from vmsspec.contract._breakers import FULL_BODY, break_rule
 
 CATALOG = rules()
 

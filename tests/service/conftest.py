@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.breakers import FULL_BODY
 from tests.service.helpers import NOW
 from vmsspec.adapters.server import ThreadedServer
-from vmsspec.contract._breakers import FULL_BODY
 from vmsspec.service import ReferenceService
 
 

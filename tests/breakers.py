@@ -1,8 +1,10 @@
 """Minimal bodies that break exactly one rule, for every rule in the catalog.
 
-Tests use them to prove each rule is enforced alone; the invalid-request strategies
-start from them. ``FULL_BODY`` sets every documented parameter to a valid value, so
-every rule has a value to break.
+Test support, deliberately independent of ``vmsspec.strategies``: a deterministic,
+hand-readable case per rule proves each rule is enforced alone, whatever the
+generators do.
+``FULL_BODY`` sets every documented parameter to a valid value, so every rule has a
+value to break.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ._model import Rule
-from ._paths import BODY
+from vmsspec.contract import Rule
+from vmsspec.contract._paths import BODY
 
 __all__ = ["FULL_BODY", "break_rule"]
 
