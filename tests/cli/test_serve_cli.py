@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -100,3 +101,26 @@ def test_serve_refuses_bad_arguments(tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=30, check=False)
         assert result.returncode == 2, args
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_headers_from_vmsspec_sign_are_accepted_by_vmsspec_serve(tmp_path: Path) -> None:
+    """The two commands a client author uses by hand agree with each other."""
+    body = tmp_path / "body.json"
+    body.write_bytes(vmsspec.example_bytes())
+    process, url, _ = start()
+    try:
+        wait_ready(url)
+        target = f"{url}/?Action=CreateTask&Version=2022-01-01"
+        env = {**os.environ, "VOLC_ACCESSKEY": TEST_ACCESS_KEY,
+               "VOLC_SECRETKEY": TEST_SECRET_KEY}
+        signed = subprocess.run([sys.executable, "-m", "vmsspec", "sign", str(body), "--url",
+                                 target], capture_output=True, text=True, env=env, check=True,
+                                timeout=30)
+        headers = [(name, value) for name, _, value in
+                   (line.partition(": ") for line in signed.stdout.splitlines())]
+        response = httpx.post(target, headers=headers, content=body.read_bytes())
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert response.status_code == 200, response.text
+    assert TEST_SECRET_KEY not in signed.stdout + signed.stderr
