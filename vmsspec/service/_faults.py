@@ -47,3 +47,8 @@ class FaultQueue:
 
     def __len__(self) -> int:
         return len(self._queue)
+
+    def __bool__(self) -> bool:
+        # Read without the lock: a fault injected concurrently with a call may apply to
+        # that call or the next, either is fine; the pop itself is locked.
+        return bool(self._queue)

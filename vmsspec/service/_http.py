@@ -29,11 +29,11 @@ class HttpRequest:
 
     @property
     def path(self) -> str:
-        return self.target.split("?", 1)[0] or "/"
+        return self.target.partition("?")[0] or "/"
 
     @property
     def query(self) -> str:
-        return self.target.split("?", 1)[1] if "?" in self.target else ""
+        return self.target.partition("?")[2]
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
@@ -152,7 +154,7 @@ class ReferenceService:
         params = _query_params(request.query)
         action = params.get("Action") or "CreateTask"
         version = params.get("Version") or VERSION
-        fault = self.faults.next()
+        fault = self.faults.next() if self.faults else None
         delay = 0.0
         if fault is not None and fault.kind == "latency":
             delay, fault = fault.latency, None
@@ -278,9 +280,7 @@ class ReferenceService:
     def _request_id(self) -> str:
         # Vendor format: UTC timestamp digits, then uppercase hex (32 characters here):
         # a per-service counter keeps ids unique, the random part unguessable.
-        now = self.clock().astimezone(timezone.utc)
-        stamp = f"{now.year:04d}{now.month:02d}{now.day:02d}{now.hour:02d}{now.minute:02d}" \
-                f"{now.second:02d}"
+        stamp = _stamp(self.clock().replace(microsecond=0))
         return f"{stamp}{next(self._ids) % 0xFFFFFF:06X}{secrets.token_hex(6).upper()}"
 
     def _envelope(self, status: int, action: str, version: str, *, result: Any = None,
@@ -303,10 +303,19 @@ class ReferenceService:
         return HttpResponse(status, headers, orjson.dumps(doc))
 
 
-def _query_params(query: str) -> dict[str, str]:
-    """Each query key's first value, decoded; a repeated key keeps its first value."""
+@lru_cache(maxsize=4)
+def _stamp(now: datetime) -> str:
+    return now.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+
+
+@lru_cache(maxsize=256)
+def _query_params(query: str) -> Mapping[str, str]:
+    """Each query key's first value, decoded; a repeated key keeps its first value.
+
+    Cached: a client sends the same few query strings (Action and Version) every time.
+    """
     params: dict[str, str] = {}
     for pair in query.split("&"):
         name, _, value = pair.partition("=")
         params.setdefault(unquote(name), unquote(value))
-    return params
+    return MappingProxyType(params)
