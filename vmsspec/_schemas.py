@@ -20,7 +20,6 @@ __all__ = [
     "load_schema",
     "registry",
     "schema_dir",
-    "schema_id",
 ]
 
 SCHEMA_FILES: dict[str, str] = {
@@ -56,10 +55,6 @@ def load_schema(name: str) -> dict[str, Any]:
     except KeyError:
         raise KeyError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_FILES)}") from None
     return _load(filename)
-
-
-def schema_id(name: str) -> str:
-    return str(load_schema(name)["$id"])
 
 
 @cache

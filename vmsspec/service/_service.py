@@ -69,10 +69,6 @@ class Task:
     client_token: str | None
     fingerprint: str
 
-    @property
-    def active(self) -> bool:
-        return self.state != "stopped"
-
 
 def _fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
