@@ -40,7 +40,8 @@ HEADER_VALUES = st.one_of(
 ANY_HEADER_VALUES = st.one_of(HEADER_VALUES, st.text(st.characters(max_codepoint=255)))
 BODIES = st.one_of(
     st.binary(max_size=300),
-    st.sampled_from([b"{}", b"[]", b"null", b'{"Name": 1}', b"[" * 3000, b'{"a":' * 400]),
+    st.sampled_from([b"{}", b"[]", b"null", b'{"Name": 1}', b"[" * 3000, b'{"a":' * 400,
+                     b'{"Name":' + b"[" * 400 + b"]" * 400 + b"}"]),
     st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(
         st.sampled_from(["Name", "PhoneList", "Concurrency", "ForbidTimeList", "ClientToken",
                          "DryRun", "TaskOpenId", "StartTime"]),

@@ -74,8 +74,10 @@ def test_a_tampered_body_is_signature_does_not_match(service: ReferenceService) 
     (b"\xff\xfe", "InvalidParameter", "The specified parameter body is invalid."),
     (b"[1, 2]", "InvalidParameter", "The specified parameter body is invalid."),
     (b"[" * 5000 + b"]" * 5000, "InvalidParameter", "The specified parameter body is invalid."),
+    (b'{"Name":' + b"[" * 400 + b"]" * 400 + b"}", "InvalidParameter",
+     "The specified parameter body is invalid."),
     (b"", "MissingRequestInfo", "The request is missing body."),
-], ids=["syntax", "utf8", "array", "deep", "empty"])
+], ids=["syntax", "utf8", "array", "too-deep-to-parse", "too-deep-to-validate", "empty"])
 def test_unusable_bodies_get_a_specific_envelope(service: ReferenceService, raw: bytes,
                                                  code: str, message: str) -> None:
     status, doc = answer(service, signed(raw))

@@ -184,8 +184,16 @@ class ReferenceService:
                 violations = ((rejection.code, rejection.parameter or "body", "body:parse"),)
             expectation = None
             if action == "CreateTask" and body is not None:
-                expectation = validate_request(body, self.profile)
-                violations = tuple((v.code, v.parameter, v.rule) for v in expectation.violations)
+                try:
+                    expectation = validate_request(body, self.profile)
+                except UnusableBody:
+                    # parsed, but nested deeper than the validator goes: no CreateTask
+                    # body is, so it is treated like one that does not parse
+                    body, unusable = None, _Rejection("InvalidParameter", "body")
+                    violations = (("InvalidParameter", "body", "body:parse"),)
+                else:
+                    violations = tuple(
+                        (v.code, v.parameter, v.rule) for v in expectation.violations)
             if fault is not None:
                 raise _Rejection("InternalError" if fault.kind == "internal-error"
                                  else "Throttling")
