@@ -225,3 +225,21 @@ def test_routing_and_size_refusals_are_recorded_as_not_conformant() -> None:
     answer(service, signed(b"{" + b" " * 200 + b"}"))
     assert [(e.conformant, e.violations[0][2]) for e in service.exchanges] == [
         (False, "query:route"), (False, "body:size")]
+
+
+def test_an_internal_bug_is_an_internal_error_envelope_and_logged(
+        service: ReferenceService, full_body: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "_create_task", broken)
+    monkeypatch.setitem(service._actions, "CreateTask", broken)
+    request = signed(full_body)
+    status, doc = answer(service, request)
+    assert (status, error_of(doc)) == (500, "InternalError")
+    assert vmsspec.check_response(status, doc) == []
+    assert "a bug" in caplog.text
+    assert TEST_SECRET_KEY not in caplog.text
+    signature = dict(request.headers)["Authorization"].rsplit("Signature=", 1)[1]
+    assert signature not in caplog.text
