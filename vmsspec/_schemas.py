@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import referencing
-import referencing.jsonschema
+if TYPE_CHECKING:
+    import referencing
 
 __all__ = [
     "SCHEMA_FILES",
@@ -60,6 +60,10 @@ def load_schema(name: str) -> dict[str, Any]:
 @cache
 def registry() -> referencing.Registry[Any]:
     """Every schema as a resource under its ``$id``, so cross-document ``$ref`` resolves offline."""
+    # Imported here: only response checks need it, and `import vmsspec` stays quick.
+    import referencing
+    import referencing.jsonschema
+
     resources = [
         (doc["$id"], referencing.jsonschema.DRAFT202012.create_resource(doc))
         for doc in (load_schema(name) for name in SCHEMA_FILES)

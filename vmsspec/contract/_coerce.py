@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ __all__ = ["COERCIONS", "coerce"]
 _DIGITS = re.compile(r"-?[0-9]{1,18}")
 
 
+@cache
 def _integer_properties() -> tuple[str, ...]:
     props = load_schema("request")["properties"]
     return tuple(name for name, sub in props.items() if sub.get("type") == "integer")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .._schemas import load_schema, registry
 from ._paths import parameter_pattern
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["ResponseFinding", "check_error_response", "check_response", "check_success_response"]
 
@@ -30,6 +31,10 @@ class ResponseFinding:
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    # Imported on first use: the reference validator costs ~60 ms to import, and only
+    # response checks need it.
+    import jsonschema
+
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, registry=registry())

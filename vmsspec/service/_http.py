@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["HttpRequest", "HttpResponse", "redact_headers", "redact_target"]
 
@@ -52,7 +52,7 @@ class HttpResponse:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    delay: float = field(default=0.0)
+    delay: float = 0.0
     """Seconds an adapter waits before answering (injected latency); the core never sleeps."""
 
 
