@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.breakers import FULL_BODY
 from vmsspec.contract import validate_request
+from vmsspec.contract._python_rules import PHONE_PATTERN
 
 
 def body_with(phones: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -88,3 +92,61 @@ def test_fail_list_is_empty_when_the_request_is_rejected() -> None:
     expectation = validate_request(body)
     assert not expectation.ok
     assert expectation.fail_list == ()
+
+
+# -- the one-pass implementation against the rules read one phone at a time ----------
+
+_FAIL_RULE_IDS = ["PhoneList[].Phone:format", "PhoneList[].Phone:unique",
+                  "PhoneList[].PhoneParamJson:json-object",
+                  "PhoneList[].SmsParamJson:json-object",
+                  "PhoneList[].TtsContent:required-when-Type-3"]
+_PHONES = ["13800138000", "13900139000", "8613800138000", "0755123456", "123", "bad", ""]
+_JSON_TEXTS = [None, "{}", '{"a":1}', "[]", "{", "null"]
+
+
+def _first_failure(items: list[dict[str, Any]], index: int, unique: bool, type_: int,
+                   disabled: set[str]) -> str | None:
+    """The documented rules, applied naively to the phone at ``index``."""
+    def well_formed(phone: str) -> bool:
+        return "PhoneList[].Phone:format" in disabled or bool(PHONE_PATTERN.fullmatch(phone))
+
+    def not_object(text: str | None) -> bool:
+        if text is None:
+            return False
+        try:
+            return not isinstance(json.loads(text), dict)
+        except ValueError:
+            return True
+
+    item = items[index]
+    if not well_formed(item["Phone"]):
+        return "INVALID_PHONE_FORMAT"
+    earlier = [i["Phone"] for i in items[:index] if well_formed(i["Phone"])]
+    if unique and "PhoneList[].Phone:unique" not in disabled and item["Phone"] in earlier:
+        return "REDUPLICATED_ITEM"
+    for key in ("PhoneParamJson", "SmsParamJson"):
+        if f"PhoneList[].{key}:json-object" not in disabled and not_object(item.get(key)):
+            return "PARAM_NOT_JSON"
+    if (type_ == 3 and "PhoneList[].TtsContent:required-when-Type-3" not in disabled
+            and not item.get("TtsContent")):
+        return "TTS_EMPTY_CONTENT"
+    return None
+
+
+_items = st.lists(
+    st.fixed_dictionaries(
+        {"Phone": st.sampled_from(_PHONES)},
+        optional={"PhoneParamJson": st.sampled_from(_JSON_TEXTS[1:]),
+                  "SmsParamJson": st.sampled_from(_JSON_TEXTS[1:]),
+                  "TtsContent": st.sampled_from(["", "hello"])}),
+    min_size=1, max_size=12)
+
+
+@given(items=_items, unique=st.booleans(), type_=st.sampled_from([0, 1, 3]),
+       disabled=st.sets(st.sampled_from(_FAIL_RULE_IDS)))
+def test_fail_list_matches_the_rules_applied_phone_by_phone(
+        items: list[dict[str, Any]], unique: bool, type_: int, disabled: set[str]) -> None:
+    expected = [(i, code) for i in range(len(items))
+                if (code := _first_failure(items, i, unique, type_, disabled)) is not None]
+    body = body_with(items, Unique=unique, Type=type_)
+    assert outcomes(body, disable=sorted(disabled)) == expected

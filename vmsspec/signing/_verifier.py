@@ -6,9 +6,10 @@ import hmac
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from .._errors import ErrorCode, error_code
 from . import _canonical as c
@@ -229,7 +230,8 @@ def _match(
     scope: str,
     method: str,
     path: str,
-    query_variants: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+    older_query_line: str,
+    newer_query: Sequence[tuple[str, str]],
     block: str,
     signed_line: str,
     body_hash: str,
@@ -244,9 +246,8 @@ def _match(
     """
     provided_bytes = provided.encode("utf-8", c.ENCODING_ERRORS)
     encoded_path = c.encode_path(path)
-    older_query, newer_query = query_variants
     first = c.canonical_request(
-        method, encoded_path, c.canonical_query(older_query), block, signed_line, body_hash
+        method, encoded_path, older_query_line, block, signed_line, body_hash
     )
     first_sts = c.string_to_sign(x_date, scope, first)
     if hmac.compare_digest(provided_bytes, key.sign(first_sts).encode()):
@@ -262,6 +263,18 @@ def _match(
         if hmac.compare_digest(provided_bytes, key.sign(sts).encode()):
             return True, candidate, sts, ()
     return False, first, first_sts, tuple(tried[1:])
+
+
+@lru_cache(maxsize=256)
+def _header_signed_query(
+    raw_query: str | bytes,
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The decoded pairs and the older SDK's canonical query line.
+
+    Cached: a client sends the same few query strings (Action and Version) each time.
+    """
+    pairs = tuple(c.parse_query(raw_query))
+    return pairs, c.canonical_query(pairs)
 
 
 def verify_request(
@@ -367,10 +380,10 @@ def verify_request(
         )
     scope = c.credential_scope(date, scope_region, scope_service)
     key = signing_key(secret, date, scope_region, scope_service)
-    pairs = c.parse_query(raw_query)
+    signed_pairs, older_line = _header_signed_query(raw_query)
     ok, creq, sts, alternatives = _match(
         provided, key, x_date, scope, method, c.decode_path(raw_path),
-        (pairs, pairs), block, signed_line, body_hash,
+        older_line, signed_pairs, block, signed_line, body_hash,
     )
     if ok:
         return Verification(True, None, "", access_key, None, None, (), declared)
@@ -467,7 +480,7 @@ def _verify_presigned(
     key = signing_key(secret, date, scope_region, scope_service)
     ok, creq, sts, alternatives = _match(
         provided, key, x_date, scope, method, c.decode_path(raw_path),
-        (older, newer), block, signed_line, body_hash,
+        c.canonical_query(older), newer, block, signed_line, body_hash,
     )
     if ok:
         return Verification(True, None, "", access_key, None, None, (), declared, True)
