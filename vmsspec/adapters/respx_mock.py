@@ -19,8 +19,8 @@ DEFAULT_HOST = "cloud-vms.volcengineapi.com"
 def _to_service(request: httpx.Request) -> HttpRequest:
     target = request.url.raw_path.decode("ascii")
     # httpx keeps header values as bytes; Latin-1 is what reaches the wire.
-    headers = tuple((k.decode("latin-1"), v.decode("latin-1"))
-                    for k, v in request.headers.raw)
+    headers = tuple([(k.decode("latin-1"), v.decode("latin-1"))
+                     for k, v in request.headers.raw])
     return HttpRequest(request.method, target, headers, request.read())
 
 
@@ -37,7 +37,7 @@ def service_router(service: ReferenceService, *, host: str = DEFAULT_HOST,
         response = service.handle(_to_service(request))
         if response.delay:
             time.sleep(response.delay)
-        return httpx.Response(response.status, headers=list(response.headers),
+        return httpx.Response(response.status, headers=response.headers,
                               content=response.body)
 
     router.route(host=host).mock(side_effect=answer)

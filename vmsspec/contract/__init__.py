@@ -3,7 +3,14 @@
 from ._errata import ERRATA, Erratum
 from ._model import Expectation, FailItem, Rule, Violation
 from ._profiles import DOCUMENTED, EXAMPLE_COMPATIBLE, PROFILES, Profile, get_profile
-from ._validator import UnusableBody, parse_body, rules, validate_request
+from ._validator import (
+    RequestValidator,
+    UnusableBody,
+    parse_body,
+    request_validator,
+    rules,
+    validate_request,
+)
 
 __all__ = [
     "DOCUMENTED",
@@ -14,11 +21,13 @@ __all__ = [
     "Expectation",
     "FailItem",
     "Profile",
+    "RequestValidator",
     "Rule",
     "UnusableBody",
     "Violation",
     "get_profile",
     "parse_body",
+    "request_validator",
     "rules",
     "validate_request",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,17 +32,18 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 @dataclass(frozen=True)
 class RejectRule:
     rule: Rule
-    check: Callable[[Mapping[str, Any]], Iterator[Finding]]
-    """Yields findings; only called on a body whose schema-level checks of this rule's
-    parameter passed, so it may assume the documented shapes."""
+    check: Callable[[Mapping[str, Any]], list[Finding]]
+    """Returns the findings (a list, not a generator: this runs on every request). It
+    runs on any object body, schema-valid or not, so it checks the shapes it relies on;
+    a finding on a parameter the schema already reported is dropped."""
 
 
 def _reject(rule_id: str, code: str, source: str, description: str,
             errata: tuple[int, ...] = ()) -> Callable[
-                [Callable[[Mapping[str, Any]], Iterator[Finding]]], RejectRule]:
+                [Callable[[Mapping[str, Any]], list[Finding]]], RejectRule]:
     error_code(code)
 
-    def wrap(check: Callable[[Mapping[str, Any]], Iterator[Finding]]) -> RejectRule:
+    def wrap(check: Callable[[Mapping[str, Any]], list[Finding]]) -> RejectRule:
         parameter = rule_id.split(":", 1)[0]
         rule = Rule(rule_id, parameter, code, "reject", source, description, "python", errata)
         return RejectRule(rule, check)
@@ -75,10 +76,11 @@ def _calendar(name: str) -> RejectRule:
     @_reject(f"{name}:calendar", "InvalidParameter",
              "seed table (a date and time, yyyy-MM-dd HH:mm:ss): it must exist on the calendar",
              f"{name} is a real calendar date and time (no 2025-02-30, no 24:00:00)")
-    def check(body: Mapping[str, Any]) -> Iterator[Finding]:
+    def check(body: Mapping[str, Any]) -> list[Finding]:
         value = body.get(name)
         if isinstance(value, str) and _parse_datetime(value) is None:
-            yield (name,), f"{value!r} is not a real date and time"
+            return [((name,), f"{value!r} is not a real date and time")]
+        return []
 
     return check
 
@@ -91,10 +93,11 @@ END_CALENDAR = _calendar("EndTime")
          "seed table (task start and end); equal times are accepted because the seed's own "
          "example sends StartTime == EndTime (erratum 7)",
          "EndTime is not earlier than StartTime", errata=(7,))
-def _end_not_before_start(body: Mapping[str, Any]) -> Iterator[Finding]:
+def _end_not_before_start(body: Mapping[str, Any]) -> list[Finding]:
     start, end = _parse_datetime(body.get("StartTime")), _parse_datetime(body.get("EndTime"))
     if start is not None and end is not None and end < start:
-        yield ("EndTime",), f"{body['EndTime']!r} is before StartTime {body['StartTime']!r}"
+        return [(("EndTime",), f"{body['EndTime']!r} is before StartTime {body['StartTime']!r}")]
+    return []
 
 
 # The window shape is the schema's; this rule adds only that it is a real range.
@@ -107,10 +110,11 @@ _WINDOW = re.compile(
          "vendor page (HH:mm-HH:mm windows); a window must start before it ends: one that "
          "crosses midnight is two windows (vmsspec reading)",
          "each no-call window starts before it ends")
-def _forbid_time_range(body: Mapping[str, Any]) -> Iterator[Finding]:
+def _forbid_time_range(body: Mapping[str, Any]) -> list[Finding]:
     windows = body.get("ForbidTimeList")
+    findings: list[Finding] = []
     if not isinstance(windows, list):
-        return
+        return findings
     for i, window in enumerate(windows):
         times = window.get("Times") if isinstance(window, dict) else None
         if not isinstance(times, list):
@@ -119,7 +123,9 @@ def _forbid_time_range(body: Mapping[str, Any]) -> Iterator[Finding]:
             # A value that breaks the pattern is the schema rule's to report. Zero-padded
             # HH:mm strings compare as text exactly as the times they spell.
             if isinstance(value, str) and _WINDOW.fullmatch(value) and value[:5] >= value[6:]:
-                yield ("ForbidTimeList", i, "Times", j), f"{value!r} does not start before it ends"
+                findings.append((("ForbidTimeList", i, "Times", j),
+                                 f"{value!r} does not start before it ends"))
+    return findings
 
 
 REJECT_RULES: tuple[RejectRule, ...] = (

@@ -20,12 +20,19 @@ from .._errors import error_code
 from .._schemas import load_schema
 from ._catalog import rule_id, schema_rules
 from ._coerce import coerce
-from ._model import Expectation, FailItem, Rule, Violation
+from ._model import Expectation, Rule, Violation
 from ._paths import BODY, parameter_name, parameter_pattern
 from ._profiles import DOCUMENTED, Profile, get_profile
-from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, RejectRule, fail_list
+from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list
 
-__all__ = ["UnusableBody", "parse_body", "rules", "validate_request"]
+__all__ = [
+    "RequestValidator",
+    "UnusableBody",
+    "parse_body",
+    "request_validator",
+    "rules",
+    "validate_request",
+]
 
 
 class UnusableBody(ValueError):
@@ -137,14 +144,75 @@ def _schema_violations(
     return [v for _, v in found.values()]
 
 
+class RequestValidator:
+    """The validator for one profile, compiled once: call it with a body.
+
+    ``validate_request`` builds (and caches) one per call; code that validates many
+    bodies under the same profile, such as the reference service, keeps one.
+    """
+
+    __slots__ = ("_compiled", "_reject_rules", "profile")
+
+    def __init__(self, profile: str | Profile = DOCUMENTED, *, disable: Iterable[str] = ()) -> None:
+        self.profile = get_profile(profile).disable(disable)
+        self._compiled = _compile(self.profile.schema_patches)
+        unknown = sorted(self.profile.disabled - self._compiled.catalog.keys())
+        if unknown:
+            raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `vmsspec rules`)")
+        self._reject_rules = tuple(
+            r for r in REJECT_RULES if r.rule.id not in self.profile.disabled)
+
+    def __repr__(self) -> str:
+        return f"RequestValidator(profile={self.profile.name!r})"
+
+    def __call__(
+        self, body: bytes | bytearray | memoryview | str | Mapping[str, Any] | Any
+    ) -> Expectation:
+        """What the contract expects for ``body`` (raw bytes or text, or a parsed value).
+
+        Raises UnusableBody when raw input is not JSON.
+        """
+        prof = self.profile
+        if isinstance(body, (bytes, bytearray, memoryview, str)):
+            body = parse_body(body)
+        if prof.coercions and isinstance(body, dict):
+            body = coerce(body, prof.coercions)
+        violations: list[Violation] = []
+        try:
+            if not self._compiled.validator.is_valid(body):
+                violations = _schema_violations(self._compiled, body, prof.disabled)
+        except ValueError as exc:
+            # jsonschema-rs refuses values nested deeper than its recursion limit; no
+            # CreateTask body is nested more than four levels, so this is not a request.
+            raise UnusableBody(f"the body is nested too deeply: {exc}") from None
+        if not isinstance(body, dict):
+            return Expectation(prof.name, tuple(violations))
+        seen = {v.parameter for v in violations}
+        for reject in self._reject_rules:
+            for path, detail in reject.check(body):
+                name = parameter_name(path)
+                if name not in seen:
+                    seen.add(name)
+                    violations.append(_violation(reject.rule, path, detail))
+        if violations:
+            return Expectation(prof.name, tuple(violations))
+        items = fail_list(body, prof.disabled)
+        return Expectation(prof.name, (), tuple(items), dry_run=body.get("DryRun") is True)
+
+
 @lru_cache(maxsize=64)
-def _plan(profile: Profile) -> tuple[_Compiled, tuple[RejectRule, ...]]:
-    """The compiled schema and the Python rules that run under ``profile``."""
-    compiled = _compile(profile.schema_patches)
-    unknown = sorted(profile.disabled - compiled.catalog.keys())
-    if unknown:
-        raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `vmsspec rules`)")
-    return compiled, tuple(r for r in REJECT_RULES if r.rule.id not in profile.disabled)
+def _cached_validator(profile: Profile) -> RequestValidator:
+    return RequestValidator(profile)
+
+
+def request_validator(
+    profile: str | Profile = DOCUMENTED, *, disable: Iterable[str] = ()
+) -> RequestValidator:
+    """The compiled validator for ``profile`` with the ``disable``d rules switched off.
+
+    Raises ValueError for an unknown profile or rule id.
+    """
+    return _cached_validator(get_profile(profile).disable(disable))
 
 
 def validate_request(
@@ -159,30 +227,4 @@ def validate_request(
     Raises UnusableBody when raw input is not JSON, ValueError for an unknown profile
     or rule id.
     """
-    prof = get_profile(profile).disable(disable)
-    compiled, reject_rules = _plan(prof)
-    if isinstance(body, (bytes, bytearray, memoryview, str)):
-        body = parse_body(body)
-    if isinstance(body, dict) and prof.coercions:
-        body = coerce(body, prof.coercions)
-    violations: list[Violation] = []
-    try:
-        if not compiled.validator.is_valid(body):
-            violations = _schema_violations(compiled, body, prof.disabled)
-    except ValueError as exc:
-        # jsonschema-rs refuses values nested deeper than its recursion limit; no
-        # CreateTask body is nested more than four levels, so this is not a request.
-        raise UnusableBody(f"the body is nested too deeply: {exc}") from None
-    if not isinstance(body, dict):
-        return Expectation(prof.name, tuple(violations))
-    seen = {v.parameter for v in violations}
-    for reject in reject_rules:
-        for path, detail in reject.check(body):
-            name = parameter_name(path)
-            if name not in seen:
-                seen.add(name)
-                violations.append(_violation(reject.rule, path, detail))
-    if violations:
-        return Expectation(prof.name, tuple(violations))
-    items: list[FailItem] = fail_list(body, prof.disabled)
-    return Expectation(prof.name, (), tuple(items), dry_run=body.get("DryRun") is True)
+    return request_validator(profile, disable=disable)(body)

@@ -29,9 +29,8 @@ from ..contract import (
     Expectation,
     Profile,
     UnusableBody,
-    get_profile,
     parse_body,
-    validate_request,
+    request_validator,
 )
 from ..signing import CredentialStore, Secret, verify_request
 from ._faults import FaultQueue
@@ -103,7 +102,8 @@ class ReferenceService:
     ) -> None:
         self.credentials = CredentialStore(
             credentials if credentials is not None else {TEST_ACCESS_KEY: TEST_SECRET_KEY})
-        self.profile = get_profile(profile)
+        self._validate = request_validator(profile)
+        self.profile = self._validate.profile
         self.region = region
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.max_skew = max_skew
@@ -203,7 +203,7 @@ class ReferenceService:
             expectation = None
             if action == "CreateTask" and body is not None:
                 try:
-                    expectation = validate_request(body, self.profile)
+                    expectation = self._validate(body)
                 except UnusableBody:
                     # parsed, but nested deeper than the validator goes: no CreateTask
                     # body is, so it is treated like one that does not parse

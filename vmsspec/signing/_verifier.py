@@ -92,6 +92,13 @@ class Verification:
         return "\n".join(lines)
 
 
+# A verdict is immutable, and a client sends the same key and header list on every call;
+# sharing the accepted ones spares a 9-field frozen dataclass (~2 us) per request.
+@lru_cache(maxsize=256)
+def _accepted(access_key: str, signed_headers: tuple[str, ...], presigned: bool) -> Verification:
+    return Verification(True, None, "", access_key, None, None, (), signed_headers, presigned)
+
+
 def _fail(
     code: str,
     reason: str,
@@ -164,16 +171,23 @@ def _check_time(
 def _header_index(
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
 ) -> tuple[dict[str, str], set[str]]:
-    index: dict[str, str] = {}
+    """Lower-cased name -> value (the last one sent), and the names sent more than once."""
+    items: Sequence[tuple[str, str]]
+    # Exact type checks first: the ABC check costs more than the rest of this function.
+    if type(headers) is tuple or type(headers) is list:
+        items = headers
+    elif type(headers) is dict or isinstance(headers, Mapping):
+        items = list(headers.items())
+    else:
+        items = list(headers)
+    index = {name.lower(): value for name, value in items}
+    if len(index) == len(items):  # the usual case: no name repeated
+        return index, set()
+    seen: set[str] = set()
     repeated: set[str] = set()
-    items: Iterable[tuple[str, str]]
-    # type() first: cheaper than the ABC check for the common plain dict.
-    items = headers.items() if type(headers) is dict or isinstance(headers, Mapping) else headers
-    for name, value in items:
+    for name, _ in items:
         lower = name.lower()
-        if lower in index:
-            repeated.add(lower)
-        index[lower] = value
+        (repeated if lower in seen else seen).add(lower)
     return index, repeated
 
 
@@ -386,7 +400,7 @@ def verify_request(
         older_line, signed_pairs, block, signed_line, body_hash,
     )
     if ok:
-        return Verification(True, None, "", access_key, None, None, (), declared)
+        return _accepted(access_key, declared, False)
     return _fail(
         "SignatureDoesNotMatch",
         "the signature does not match the canonical request below",
@@ -483,7 +497,7 @@ def _verify_presigned(
         c.canonical_query(older), newer, block, signed_line, body_hash,
     )
     if ok:
-        return Verification(True, None, "", access_key, None, None, (), declared, True)
+        return _accepted(access_key, declared, True)
     return _fail(
         "SignatureDoesNotMatch",
         "the signature does not match the canonical request below",
