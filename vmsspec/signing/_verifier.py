@@ -118,6 +118,8 @@ def _fail(
     )
 
 
+# Cached: every request a client signs within one second carries the same X-Date.
+@lru_cache(maxsize=64)
 def _parse_x_date(value: str) -> datetime | None:
     if len(value) != 16 or not _X_DATE.fullmatch(value):
         return None
@@ -217,8 +219,36 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str] | None:
     return parts[0], parts[1], parts[2], parts[3]
 
 
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """What an Authorization header says apart from its signature: the same on every
+    request a client sends for a day, so it is parsed once (see ``_claim``)."""
+
+    access_key: str
+    date: str
+    region: str
+    service: str
+    names: tuple[str, ...]
+    """The SignedHeaders as declared (their case and order are signed)."""
+    lowered: frozenset[str]
+    missing: str
+    """The required headers left out of SignedHeaders, comma-separated; "" if none."""
+
+
+@lru_cache(maxsize=256)
+def _claim(credential: str, signed_line: str) -> _Claim | None:
+    """None when the Credential is not ``AK/yyyymmdd/region/service/request``."""
+    scope_parts = _parse_credential(credential)
+    if scope_parts is None:
+        return None
+    names = tuple(signed_line.split(";")) if signed_line else ()
+    lowered = frozenset(name.lower() for name in names)
+    missing = ", ".join(h for h in REQUIRED_SIGNED_HEADERS if h not in lowered)
+    return _Claim(*scope_parts, names, lowered, missing)
+
+
 def _signed_block(
-    names: list[str], index: dict[str, str], repeated: set[str]
+    names: Sequence[str], index: dict[str, str], repeated: set[str]
 ) -> tuple[str | None, str]:
     """The header block built in the order the client declared, or (None, reason)."""
     lines = []
@@ -348,36 +378,33 @@ def verify_request(
             "MissingAuthenticationToken",
             "Authorization must have Credential=..., SignedHeaders=... and Signature=...",
         )
-    scope_parts = _parse_credential(credential)
-    if scope_parts is None:
+    claim = _claim(credential, signed_line)
+    if claim is None:
         return _fail(
             "MissingAuthenticationToken",
             "Credential must be AK/yyyymmdd/region/service/request",
         )
     if not provided:
         return _fail("MissingSignature", "Authorization has no Signature")
-    access_key, date, scope_region, scope_service = scope_parts
+    access_key = claim.access_key
     secret = credentials.get(access_key)
     if secret is None:
         return _fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
-    names = signed_line.split(";") if signed_line else []
-    lowered = signed_line.lower().split(";") if signed_line else []
     x_date = index.get("x-date")
-    x_expires = index.get("x-expires") if "x-expires" in lowered else None
+    x_expires = index.get("x-expires") if "x-expires" in claim.lowered else None
     problem = _check_time(x_date, x_expires, now, max_skew, max_expires)
     if problem is not None:
         return _fail("InvalidTimestamp", problem, access_key=access_key)
     assert x_date is not None
-    declared = tuple(names)
-    problem = _check_scope(date, scope_region, scope_service, x_date, region, service)
-    if problem is None and not _REQUIRED.issubset(lowered):
-        missing = ", ".join(h for h in REQUIRED_SIGNED_HEADERS if h not in lowered)
-        problem = f"SignedHeaders must include {missing}"
+    declared = claim.names
+    problem = _check_scope(claim.date, claim.region, claim.service, x_date, region, service)
+    if problem is None and claim.missing:
+        problem = f"SignedHeaders must include {claim.missing}"
     if problem is not None:
         return _fail(
             "SignatureDoesNotMatch", problem, access_key=access_key, signed_headers=declared
         )
-    block, problem = _signed_block(names, index, repeated)
+    block, problem = _signed_block(declared, index, repeated)
     if block is None:
         return _fail(
             "SignatureDoesNotMatch", problem, access_key=access_key, signed_headers=declared
@@ -392,8 +419,8 @@ def verify_request(
             f"X-Content-Sha256 is {declared_hash!r} but the body hashes to {body_hash!r}",
             access_key=access_key, signed_headers=declared,
         )
-    scope = c.credential_scope(date, scope_region, scope_service)
-    key = signing_key(secret, date, scope_region, scope_service)
+    scope = c.credential_scope(claim.date, claim.region, claim.service)
+    key = signing_key(secret, claim.date, claim.region, claim.service)
     signed_pairs, older_line = _header_signed_query(raw_query)
     ok, creq, sts, alternatives = _match(
         provided, key, x_date, scope, method, c.decode_path(raw_path),
