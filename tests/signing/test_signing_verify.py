@@ -116,6 +116,27 @@ def test_authorization_problems(authorization: str | None, code: str) -> None:
     assert result.status in (400, 401)
 
 
+def _respaced(authorization: str, layout: str) -> str:
+    fields = dict(part.split("=", 1) for part in authorization[len("HMAC-SHA256 "):].split(", "))
+    cred, names, sig = fields["Credential"], fields["SignedHeaders"], fields["Signature"]
+    return "HMAC-SHA256 " + {
+        "reordered": f"Signature={sig}, Credential={cred}, SignedHeaders={names}",
+        "no spaces": f"Credential={cred},SignedHeaders={names},Signature={sig}",
+        "extra spaces": f"Credential={cred} ,  SignedHeaders={names},   Signature={sig}",
+        "junk after signature": f"Credential={cred}, SignedHeaders={names}, Signature={sig}, x",
+    }[layout]
+
+
+@pytest.mark.parametrize("layout", ["reordered", "no spaces", "extra spaces",
+                                    "junk after signature"])
+def test_authorization_fields_are_found_in_any_layout(layout: str) -> None:
+    # The SDK layout has a cached fast path; every other layout takes the general
+    # parse, and both must reach the same verdict.
+    headers = signed().headers
+    assert verify(with_header(headers, "Authorization",
+                              _respaced(headers["Authorization"], layout))).ok
+
+
 def test_status_codes_come_from_the_error_table() -> None:
     assert verify(with_header(signed().headers, "Authorization", None)).status == 401
     assert verify(signed().headers, now=T0 + timedelta(hours=1)).status == 400

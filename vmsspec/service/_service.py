@@ -210,8 +210,9 @@ class ReferenceService:
                     body, unusable = None, _Rejection("InvalidParameter", "body")
                     violations = (("InvalidParameter", "body", "body:parse"),)
                 else:
-                    violations = tuple(
-                        (v.code, v.parameter, v.rule) for v in expectation.violations)
+                    if expectation.violations:
+                        violations = tuple(
+                            (v.code, v.parameter, v.rule) for v in expectation.violations)
             if fault is not None:
                 raise _Rejection("InternalError" if fault.kind == "internal-error"
                                  else "Throttling")

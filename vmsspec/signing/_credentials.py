@@ -100,6 +100,11 @@ class CredentialStore(Mapping[str, Secret]):
     def __getitem__(self, access_key: str) -> Secret:
         return self._secrets[access_key]
 
+    def get(self, access_key: str, default: Secret | None = None) -> Secret | None:  # type: ignore[override]
+        # The verifier's lookup on every request: the Mapping mixin's get() goes
+        # through __getitem__ and a KeyError for an unknown key.
+        return self._secrets.get(access_key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._secrets)
 

@@ -195,21 +195,32 @@ def _header_index(
 
 def _authorization_fields(text: str) -> tuple[str | None, str | None, str | None]:
     """(Credential, SignedHeaders, Signature) from what follows "HMAC-SHA256 "."""
-    parts = text.split(", ")
-    # The SDKs' exact layout first: three fields, in this order, ", "-separated.
-    if (
-        len(parts) == 3
-        and parts[0].startswith("Credential=")
-        and parts[1].startswith("SignedHeaders=")
-        and parts[2].startswith("Signature=")
-    ):
-        return parts[0][11:], parts[1][14:], parts[2][10:]
-    fields: dict[str, str] = {}
+    head, found, signature = text.rpartition(", Signature=")
+    # The SDKs' exact layout first: three fields, in this order, ", "-separated. Its
+    # head (all but the signature) is the same on every request, so it is parsed once.
+    if found and ", " not in signature:
+        fields = _sdk_head_fields(head)
+        if fields is not None:
+            return fields[0], fields[1], signature
+    parts: dict[str, str] = {}
     for part in text.split(","):
         name, sep, value = part.strip().partition("=")
         if sep:
-            fields[name] = value
-    return fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature")
+            parts[name] = value
+    return parts.get("Credential"), parts.get("SignedHeaders"), parts.get("Signature")
+
+
+@lru_cache(maxsize=256)
+def _sdk_head_fields(head: str) -> tuple[str, str] | None:
+    """(Credential, SignedHeaders) from "Credential=..., SignedHeaders=...", else None."""
+    parts = head.split(", ")
+    if (
+        len(parts) == 2
+        and parts[0].startswith("Credential=")
+        and parts[1].startswith("SignedHeaders=")
+    ):
+        return parts[0][11:], parts[1][14:]
+    return None
 
 
 def _parse_credential(credential: str) -> tuple[str, str, str, str] | None:
