@@ -78,7 +78,7 @@ def _calendar(name: str) -> RejectRule:
              f"{name} is a real calendar date and time (no 2025-02-30, no 24:00:00)")
     def check(body: Mapping[str, Any]) -> list[Finding]:
         value = body.get(name)
-        if isinstance(value, str) and _parse_datetime(value) is None:
+        if isinstance(value, str) and _parse_datetime_text(value) is None:
             return [((name,), f"{value!r} is not a real date and time")]
         return []
 

@@ -187,7 +187,7 @@ class RequestValidator:
             raise UnusableBody(f"the body is nested too deeply: {exc}") from None
         if not isinstance(body, dict):
             return Expectation(prof.name, tuple(violations))
-        seen = {v.parameter for v in violations}
+        seen = {v.parameter for v in violations} if violations else set()
         for reject in self._reject_rules:
             for path, detail in reject.check(body):
                 name = parameter_name(path)

@@ -244,6 +244,7 @@ class _Claim:
     lowered: frozenset[str]
     missing: str
     """The required headers left out of SignedHeaders, comma-separated; "" if none."""
+    scope: str
 
 
 @lru_cache(maxsize=256)
@@ -255,7 +256,8 @@ def _claim(credential: str, signed_line: str) -> _Claim | None:
     names = tuple(signed_line.split(";")) if signed_line else ()
     lowered = frozenset(name.lower() for name in names)
     missing = ", ".join(h for h in REQUIRED_SIGNED_HEADERS if h not in lowered)
-    return _Claim(*scope_parts, names, lowered, missing)
+    return _Claim(*scope_parts, names, lowered, missing,
+                  c.credential_scope(scope_parts[1], scope_parts[2], scope_parts[3]))
 
 
 def _signed_block(
@@ -430,11 +432,10 @@ def verify_request(
             f"X-Content-Sha256 is {declared_hash!r} but the body hashes to {body_hash!r}",
             access_key=access_key, signed_headers=declared,
         )
-    scope = c.credential_scope(claim.date, claim.region, claim.service)
     key = signing_key(secret, claim.date, claim.region, claim.service)
     signed_pairs, older_line = _header_signed_query(raw_query)
     ok, creq, sts, alternatives = _match(
-        provided, key, x_date, scope, method, c.decode_path(raw_path),
+        provided, key, x_date, claim.scope, method, c.decode_path(raw_path),
         older_line, signed_pairs, block, signed_line, body_hash,
     )
     if ok:
