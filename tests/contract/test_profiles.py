@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import copy
 
+import orjson
 import pytest
 
 from tests.breakers import FULL_BODY
-from vmsspec.contract import DOCUMENTED, UnusableBody, get_profile, rules, validate_request
+from vmsspec.contract import (
+    DOCUMENTED,
+    RequestValidator,
+    UnusableBody,
+    get_profile,
+    request_validator,
+    rules,
+    validate_request,
+)
 
 
 def test_disable_switches_one_rule_off() -> None:
@@ -74,3 +83,18 @@ def test_dry_run_is_part_of_the_expectation() -> None:
 def test_a_malformed_start_time_is_one_violation_not_also_the_order() -> None:
     expectation = validate_request({**FULL_BODY, "StartTime": "2025-6-30 9:00:00"})
     assert [v.rule for v in expectation.violations] == ["StartTime:pattern"]
+
+
+def test_a_compiled_validator_is_reused_and_answers_like_validate_request() -> None:
+    body = copy.deepcopy(FULL_BODY)
+    del body["Resource"]
+    strict = request_validator("documented")
+    lenient = request_validator("documented", disable=["Resource:required"])
+    assert request_validator(DOCUMENTED) is strict  # compiled once per profile
+    assert lenient is not strict and lenient.profile.disabled == {"Resource:required"}
+    assert strict(body) == validate_request(body)
+    assert not strict(body).ok and lenient(body).ok
+    assert strict(orjson.dumps(body)) == strict(body)  # raw bytes are parsed first
+    assert repr(lenient) == "RequestValidator(profile='documented')"
+    with pytest.raises(ValueError, match=r"unknown rule id.*Nope:required"):
+        RequestValidator(disable=["Nope:required"])

@@ -364,7 +364,7 @@ def verify_request(
     (X-Date missing, malformed or outside the window), then
     SignatureDoesNotMatch (scope, required signed headers, body hash, signature).
     """
-    if now is not None and (now.tzinfo is None or now.utcoffset() is None):
+    if now is not None and now.tzinfo is not timezone.utc and now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     index, repeated = _header_index(headers)
     authorization = index.get("authorization")
