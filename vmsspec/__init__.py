@@ -4,6 +4,7 @@ The public API is re-exported here; modules whose names start with an underscore
 implementation details.
 """
 
+from ._endpoint import ACTION, VERSION
 from ._errors import ERROR_CODES, ErrorCode
 from ._examples import EXAMPLES, example_bytes
 from ._schemas import load_schema, registry
@@ -53,8 +54,6 @@ from .signing import (
 
 __version__ = "0.1.0"
 
-ACTION = "CreateTask"
-VERSION = "2022-01-01"
 
 __all__ = [
     "ACTION",

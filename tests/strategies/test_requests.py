@@ -96,9 +96,3 @@ def test_secrets_stay_out_of_reprs() -> None:
 
     run()
 
-
-def test_defaults_match_the_adapters() -> None:
-    from vmsspec.adapters import httpx_auth, respx_mock
-
-    assert (vst.DEFAULT_HOST, vst.DEFAULT_REGION, vst.DEFAULT_SERVICE) == (
-        respx_mock.DEFAULT_HOST, httpx_auth.DEFAULT_REGION, httpx_auth.DEFAULT_SERVICE)

@@ -7,12 +7,10 @@ from datetime import datetime
 
 import httpx
 
+from .._endpoint import DEFAULT_REGION, DEFAULT_SERVICE
 from ..signing import Credentials, Secret, parse_query, sign_request
 
-__all__ = ["DEFAULT_REGION", "DEFAULT_SERVICE", "VolcSignatureAuth"]
-
-DEFAULT_REGION = "cn-beijing"
-DEFAULT_SERVICE = "vms"
+__all__ = ["VolcSignatureAuth"]
 
 
 class VolcSignatureAuth(httpx.Auth):

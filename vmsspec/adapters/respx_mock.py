@@ -9,11 +9,11 @@ from contextlib import contextmanager
 import httpx
 import respx
 
+from .._endpoint import DEFAULT_HOST
 from ..service import HttpRequest, ReferenceService
 
 __all__ = ["DEFAULT_HOST", "mock_vms", "service_router"]
 
-DEFAULT_HOST = "cloud-vms.volcengineapi.com"
 
 
 def _to_service(request: httpx.Request) -> HttpRequest:

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .._endpoint import DEFAULT_REGION
 from ._common import CliError
 
 __all__ = ["register"]
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8960, help="0 picks a free port (default 8960)")
     p.add_argument("--profile", default="documented")
-    p.add_argument("--region", default="cn-beijing")
+    p.add_argument("--region", default=DEFAULT_REGION)
     p.add_argument("--record", metavar="FILE",
                    help="on exit, write every exchange (secrets redacted) to FILE as JSON")
     p.set_defaults(func=run)

@@ -8,6 +8,7 @@ import sys
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from .._endpoint import ACTION, DEFAULT_HOST, DEFAULT_REGION, DEFAULT_SERVICE, VERSION
 from ..signing import (
     Credentials,
     CredentialsError,
@@ -20,7 +21,7 @@ from ._common import CliError, read_input
 
 __all__ = ["register", "run"]
 
-DEFAULT_URL = "https://cloud-vms.volcengineapi.com/?Action=CreateTask&Version=2022-01-01"
+DEFAULT_URL = f"https://{DEFAULT_HOST}/?Action={ACTION}&Version={VERSION}"
 
 _DESCRIPTION = """\
 Sign a request the way the vendor's SDK does and print the headers to send.
@@ -46,9 +47,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--date", metavar="TIME",
                    help="sign at this time instead of now: 20250527T114634Z or ISO 8601"
                         " (no offset means UTC)")
-    p.add_argument("--region", default="cn-beijing",
-                   help="credential scope region (default: cn-beijing)")
-    p.add_argument("--service", default="vms", help="credential scope service (default: vms)")
+    p.add_argument("--region", default=DEFAULT_REGION,
+                   help=f"credential scope region (default: {DEFAULT_REGION})")
+    p.add_argument("--service", default=DEFAULT_SERVICE,
+                   help=f"credential scope service (default: {DEFAULT_SERVICE})")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--curl", action="store_true", help="print a ready-to-run curl command")
     mode.add_argument("--explain", action="store_true",

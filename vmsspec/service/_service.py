@@ -23,6 +23,8 @@ from urllib.parse import unquote
 
 import orjson
 
+from .._endpoint import DEFAULT_REGION, VERSION
+from .._endpoint import DEFAULT_SERVICE as SERVICE
 from .._errors import error_code
 from ..contract import (
     DOCUMENTED,
@@ -52,8 +54,6 @@ __all__ = [
 TEST_ACCESS_KEY = "AKLTvmsspecTestAccessKey0000000000"
 TEST_SECRET_KEY = "vmsspecTestSecretKeyNotSecret0000000000=="  # noqa: S105 - public by design
 
-VERSION = "2022-01-01"
-SERVICE = "vms"
 # FACTS: at most 50 running tasks per account, answered ExceedTaskNumLimit (the VMS
 # business code) rather than the seed's generic QuotaExceeded.
 MAX_ACTIVE_TASKS = 50
@@ -94,7 +94,7 @@ class ReferenceService:
         *,
         credentials: Mapping[str, str | Secret] | None = None,
         profile: str | Profile = DOCUMENTED,
-        region: str = "cn-beijing",
+        region: str = DEFAULT_REGION,
         clock: Callable[[], datetime] | None = None,
         max_skew: timedelta = timedelta(minutes=15),
         max_body_bytes: int = MAX_BODY_BYTES,

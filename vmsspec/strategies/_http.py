@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import orjson
 from hypothesis import strategies as st
 
-from .. import ACTION, VERSION
+from .._endpoint import ACTION, DEFAULT_HOST, DEFAULT_REGION, DEFAULT_SERVICE, VERSION
 from .._errors import error_code
 from ..contract import Profile
 from ..signing import Secret, Verification, format_x_date, parse_query, sign_request, verify_request
@@ -37,12 +37,6 @@ __all__ = [
     "signed_requests",
     "tampered_requests",
 ]
-
-# The same values as vmsspec.adapters (a test holds them equal); not imported from
-# there because that would make importing the strategies import httpx and respx.
-DEFAULT_HOST = "cloud-vms.volcengineapi.com"
-DEFAULT_REGION = "cn-beijing"
-DEFAULT_SERVICE = "vms"
 
 _OTHER_REGIONS = ("cn-shanghai", "cn-guangzhou", "ap-southeast-1", "cn-beijing2", "CN-BEIJING")
 _OTHER_SERVICES = ("iam", "sms", "vms2", "VMS", "volc_vms")
