@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hmac
 import logging
 import pickle
 import sys
@@ -131,6 +132,8 @@ def test_exception_text_never_contains_the_secret() -> None:
         lambda: CredentialStore({"": SECRET}),
         lambda: Credentials.from_env({"VOLC_SECRETKEY": SECRET}),
         lambda: derive_signing_key(SECRET, "2025\udc00", "r", "s"),
+        # a lone surrogate no codec can write: the UTF-8 codec's error quotes its input
+        lambda: derive_signing_key(SECRET + "\ud800", "20250101", "r", "s"),
         lambda: verify_request("POST", "/", "", {}, b"", credentials={AK: SECRET},
                                now=datetime(2025, 1, 1)),
     ]
@@ -139,6 +142,16 @@ def test_exception_text_never_contains_the_secret() -> None:
         assert_hidden(str(error))
         assert_hidden(repr(error))
         assert_hidden(repr(error.args))
+
+
+def test_a_secret_from_a_non_utf8_environment_signs_with_its_bytes() -> None:
+    # os.environ hands undecodable bytes over as lone surrogates (surrogateescape).
+    raw = SECRET.encode() + b"\xff"
+    from_env = raw.decode("utf-8", "surrogateescape")
+    key = hmac.digest(raw, b"20250101", "sha256")
+    for part in ("r", "s", "request"):
+        key = hmac.digest(key, part.encode(), "sha256")
+    assert derive_signing_key(from_env, "20250101", "r", "s") == key
 
 
 def test_log_output_never_contains_the_secret(caplog: pytest.LogCaptureFixture) -> None:

@@ -50,7 +50,7 @@ class SigningKey:
 
 def signing_key(secret: str | Secret, date: str, region: str, service: str) -> SigningKey:
     """The derived key for one day, region and service (cached)."""
-    return _derived(reveal(secret) if isinstance(secret, Secret) else secret, date, region, service)
+    return _derived(reveal(secret), date, region, service)
 
 
 # Deriving the key is four HMACs, about 40% of a small request's signing time;
@@ -60,7 +60,14 @@ def signing_key(secret: str | Secret, date: str, region: str, service: str) -> S
 # Bounded: a server verifying for many access keys must not grow without limit.
 @lru_cache(maxsize=256)
 def _derived(secret: str, date: str, region: str, service: str) -> SigningKey:
-    k_date = _hmac(secret.encode("utf-8"), date)
+    try:
+        # surrogateescape: a secret read from a POSIX environment may carry the
+        # undecodable bytes it was given, and these are the bytes to sign with.
+        raw = secret.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        # The codec's error would quote the whole secret in its message.
+        raise ValueError("the secret key cannot be encoded as UTF-8") from None
+    k_date = _hmac(raw, date)
     k_region = _hmac(k_date, region)
     k_service = _hmac(k_region, service)
     return SigningKey(_hmac(k_service, "request"))

@@ -105,7 +105,7 @@ def presign_url(
     keys.add("X-SignedQueries")
     pairs.append(("X-SignedQueries", ";".join(sorted(keys))))
     if session_token:
-        token = reveal(session_token) if isinstance(session_token, Secret) else session_token
+        token = reveal(session_token)
         pairs.append(("X-Security-Token", token))
 
     canonical = c.canonical_request(

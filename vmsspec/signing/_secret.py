@@ -68,6 +68,7 @@ class Secret:
         return self
 
 
-def reveal(secret: Secret) -> str:
-    """The clear value. Only the signing-key derivation and the wire headers call this."""
-    return secret._value
+def reveal(secret: str | Secret) -> str:
+    """The clear value (a plain str passes through). Only the signing-key derivation
+    and the wire headers call this."""
+    return secret._value if isinstance(secret, Secret) else secret

@@ -123,7 +123,7 @@ def sign_request(
         token = None
         managed = _MANAGED
     else:
-        token = reveal(session_token) if isinstance(session_token, Secret) else session_token
+        token = reveal(session_token)
         managed = _MANAGED_WITH_TOKEN if token else _MANAGED
 
     send: dict[str, str] = {}
