@@ -1,7 +1,8 @@
 """The reference service: a sans-IO model of CreateTask that every adapter serves."""
 
+from ..signing import redact_headers, redact_target
 from ._faults import FAULT_KINDS, Fault, FaultQueue
-from ._http import HttpRequest, HttpResponse, redact_headers, redact_target
+from ._http import HttpRequest, HttpResponse
 from ._recording import Exchange, NonConformantRequests, Recorder
 from ._service import MAX_ACTIVE_TASKS, TEST_ACCESS_KEY, TEST_SECRET_KEY, ReferenceService, Task
 

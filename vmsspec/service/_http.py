@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["HttpRequest", "HttpResponse", "redact_headers", "redact_target"]
+from ..signing import redact_headers, redact_target
+
+__all__ = ["HttpRequest", "HttpResponse"]
 
 
 @dataclass(frozen=True)
@@ -54,31 +55,3 @@ class HttpResponse:
     body: bytes
     delay: float = 0.0
     """Seconds an adapter waits before answering (injected latency); the core never sleeps."""
-
-
-_SECRET_HEADERS = frozenset({"authorization", "x-security-token"})
-_SIGNATURE = re.compile(r"(Signature=)[0-9A-Fa-f]*")
-_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:X-Signature|X-Security-Token)=)[^&]*")
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Headers fit for logs and reports: no signature, no session token.
-
-    The Authorization header keeps its credential scope and signed-header list
-    (what a client author needs to debug) and loses only the signature.
-    """
-    out = []
-    for key, value in headers:
-        lowered = key.lower()
-        if lowered == "authorization":
-            value = _SIGNATURE.sub(r"\1<redacted>", value)
-            if "<redacted>" not in value:
-                value = "<redacted>"
-        elif lowered in _SECRET_HEADERS:
-            value = "<redacted>"
-        out.append((key, value))
-    return out
-
-
-def redact_target(target: str) -> str:
-    return _SECRET_QUERY.sub(r"\1<redacted>", target)

@@ -6,7 +6,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ._http import HttpRequest, redact_headers, redact_target
+from ..signing import redact_headers, redact_target
+from ._http import HttpRequest
 
 __all__ = ["Exchange", "NonConformantRequests", "Recorder"]
 

@@ -46,6 +46,7 @@ from ._credentials import (
 )
 from ._keys import derive_signing_key
 from ._presign import PresignedURL, presign_url
+from ._redact import redact_headers, redact_target
 from ._secret import Secret
 from ._signer import SignedRequest, format_x_date, sign_request
 from ._verifier import REQUIRED_SIGNED_HEADERS, Verification, verify_request
@@ -72,6 +73,8 @@ __all__ = [
     "format_x_date",
     "parse_query",
     "presign_url",
+    "redact_headers",
+    "redact_target",
     "sign_request",
     "verify_request",
 ]

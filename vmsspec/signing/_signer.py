@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from . import _canonical as c
 from ._keys import signing_key
+from ._redact import redact_headers
 from ._secret import Secret, reveal
 
 __all__ = ["SignedRequest", "format_x_date", "sign_request"]
@@ -21,8 +22,6 @@ HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | None
 # rather than sent next to ours: the SDK overwrites these names too.
 _MANAGED = frozenset({"x-date", "x-content-sha256", "authorization"})
 _MANAGED_WITH_TOKEN = _MANAGED | {"x-security-token"}
-# Values that are credentials in their own right: never shown by a repr.
-_REDACTED = frozenset({"authorization", "x-security-token"})
 
 
 def format_x_date(now: datetime | None) -> str:
@@ -39,10 +38,6 @@ def format_x_date(now: datetime | None) -> str:
     return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
         now.year, now.month, now.day, now.hour, now.minute, now.second,
     )
-
-
-def _redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in _REDACTED else v) for k, v in headers.items()}
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -83,7 +78,7 @@ class SignedRequest:
         return (
             f"SignedRequest(x_date={self.x_date!r}, credential_scope={self.credential_scope!r},"
             f" signed_headers={self.signed_headers!r},"
-            f" headers={_redact_headers(self.headers)!r}, signature='<redacted>')"
+            f" headers={dict(redact_headers(self.headers.items()))!r}, signature='<redacted>')"
         )
 
 
