@@ -12,14 +12,14 @@ import pytest
 import respx
 
 import vmsspec
+from tests.service.helpers import CREATE, HOST
 from vmsspec.adapters.httpx_auth import VolcSignatureAuth
 from vmsspec.adapters.respx_mock import mock_vms, service_router
 from vmsspec.adapters.server import ThreadedServer
 from vmsspec.service import TEST_ACCESS_KEY, TEST_SECRET_KEY, ReferenceService
 
 AUTH = VolcSignatureAuth(TEST_ACCESS_KEY, TEST_SECRET_KEY)
-CREATE = {"Action": "CreateTask", "Version": "2022-01-01"}
-API = "https://cloud-vms.volcengineapi.com/"
+API = f"https://{HOST}/"
 
 
 def test_httpx_client_against_the_in_process_mock() -> None:

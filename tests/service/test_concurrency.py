@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 import vmsspec
+from tests.service.helpers import CREATE
 from vmsspec.adapters.httpx_auth import VolcSignatureAuth
 from vmsspec.adapters.server import ThreadedServer
 from vmsspec.service import TEST_ACCESS_KEY, TEST_SECRET_KEY, ReferenceService
 
-CREATE = {"Action": "CreateTask", "Version": "2022-01-01"}
 THREADS = 16
 REQUESTS = 48
 

@@ -233,7 +233,6 @@ def test_an_internal_bug_is_an_internal_error_envelope_and_logged(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(service, "_create_task", broken)
     monkeypatch.setitem(service._actions, "CreateTask", broken)
     request = signed(full_body)
     status, doc = answer(service, request)

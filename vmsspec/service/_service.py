@@ -165,6 +165,7 @@ class ReferenceService:
     def _handle(self, request: HttpRequest) -> HttpResponse:
         now = self.clock()
         path, _, query = request.target.partition("?")
+        path = path or "/"
         params = _query_params(query)
         action = params.get("Action") or "CreateTask"
         version = params.get("Version") or VERSION
@@ -177,7 +178,7 @@ class ReferenceService:
         violations: tuple[tuple[str, str, str], ...] = ()
         try:
             try:
-                action = self._route(path or "/", params)
+                action = self._route(path, params)
                 if request.body_too_large or len(request.body) > self.max_body_bytes:
                     # A gateway refuses what it will not read before it checks a signature.
                     raise _Rejection("QuotaExceeded", "body")
@@ -186,7 +187,7 @@ class ReferenceService:
                 violations = ((rejection.code, rejection.parameter or "Action", where),)
                 raise
             verification = verify_request(
-                request.method, path or "/", query, request.headers, request.body,
+                request.method, path, query, request.headers, request.body,
                 credentials=self.credentials, now=now, max_skew=self.max_skew,
                 service=SERVICE)
             if not verification.ok:
@@ -342,5 +343,7 @@ def _query_params(query: str) -> Mapping[str, str]:
     params: dict[str, str] = {}
     for pair in query.split("&"):
         name, _, value = pair.partition("=")
+        # Not signing's parse_query: Action and Version are echoed in the answer, so
+        # undecodable bytes become U+FFFD here instead of surrogates orjson refuses.
         params.setdefault(unquote(name), unquote(value))
     return MappingProxyType(params)
