@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from hashlib import sha256
 from operator import itemgetter
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 __all__ = [
     "ALGORITHM",
@@ -226,22 +226,14 @@ def body_sha256(body: bytes | bytearray | memoryview | str) -> str:
     return sha256(body).hexdigest()
 
 
-def _unquote_form(text: str) -> str:
-    # "+" means space in a query string: the older SDK builds its URLs with
-    # urlencode(), which writes spaces as "+" and a literal "+" as "%2B".
-    if "+" in text:
-        text = text.replace("+", " ")
-    if "%" in text:
-        text = unquote(text, errors=ENCODING_ERRORS)
-    return text
-
-
 def parse_query(raw: str | bytes) -> list[tuple[str, str]]:
     """Decode a query string as it arrives on the wire (no leading ``?``).
 
-    Pairs keep their order; a segment without ``=`` is a key with an empty
-    value; empty segments (``a=1&&b=2``) are skipped. Malformed escapes stay
-    literal, as in ``urllib.parse.parse_qsl``.
+    ``urllib.parse.parse_qsl`` with blank values kept: pairs keep their order, a
+    segment without ``=`` is a key with an empty value, empty segments
+    (``a=1&&b=2``) are skipped, malformed escapes stay literal, and ``+`` is a
+    space (the older SDK builds its URLs with ``urlencode()``, which writes
+    spaces as ``+`` and a literal ``+`` as ``%2B``).
     """
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", ENCODING_ERRORS)
@@ -250,13 +242,7 @@ def parse_query(raw: str | bytes) -> list[tuple[str, str]]:
     if "%" not in raw and "+" not in raw:
         # Nothing to decode (the usual Action=...&Version=...): skip the per-part checks.
         return [(k, v) for k, _, v in (s.partition("=") for s in raw.split("&") if s)]
-    pairs: list[tuple[str, str]] = []
-    for segment in raw.split("&"):
-        if not segment:
-            continue
-        key, _, value = segment.partition("=")
-        pairs.append((_unquote_form(key), _unquote_form(value)))
-    return pairs
+    return parse_qsl(raw, keep_blank_values=True, errors=ENCODING_ERRORS)
 
 
 def decode_path(raw: str | bytes) -> str:
