@@ -119,6 +119,24 @@ def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "x-security-token" in response.json()["signed"]
 
 
+def test_an_explicit_session_token_overrides_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOLC_ACCESSKEY", AK)
+    monkeypatch.setenv("VOLC_SECRETKEY", SK)
+    monkeypatch.delenv("VOLC_SESSION_TOKEN", raising=False)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return verifying_handler(request)
+
+    for token, sent in [("explicit-token", "explicit-token"), ("", None)]:
+        auth = VolcSignatureAuth(session_token=token)
+        with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as client:
+            assert client.post(URL, content=b"{}").json()["ok"] is True
+        assert seen[-1].headers.get("X-Security-Token") == sent
+
+
 def test_missing_environment_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VOLC_ACCESSKEY", raising=False)
     monkeypatch.setenv("VOLC_SECRETKEY", SK)

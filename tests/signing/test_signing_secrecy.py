@@ -3,12 +3,10 @@ exception text, not in log output, not in what the CLI prints."""
 
 from __future__ import annotations
 
-import argparse
 import copy
 import hmac
 import logging
 import pickle
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -17,8 +15,7 @@ import httpx
 import pytest
 
 from vmsspec.adapters.httpx_auth import VolcSignatureAuth
-from vmsspec.cli import _sign
-from vmsspec.cli._common import CliError
+from vmsspec.cli import main
 from vmsspec.signing import (
     Credentials,
     CredentialStore,
@@ -185,13 +182,7 @@ def test_cli_output_never_contains_the_secret(
 ) -> None:
     monkeypatch.setenv("VOLC_ACCESSKEY", AK)
     monkeypatch.setenv("VOLC_SECRETKEY", SECRET)
-    parser = argparse.ArgumentParser(prog="vmsspec")
-    _sign.register(parser.add_subparsers())
-    args = parser.parse_args(["sign", *argv])
-    try:
-        args.func(args)
-    except CliError as exc:
-        sys.stderr.write(f"{exc}\n")
+    main(["sign", *argv])
     out, err = capsys.readouterr()
     assert_hidden(out)
     assert_hidden(err)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vmsspec import ERROR_CODES
 from vmsspec.signing import (
     CredentialStore,
     Secret,
@@ -138,8 +139,13 @@ def test_authorization_fields_are_found_in_any_layout(layout: str) -> None:
 
 
 def test_status_codes_come_from_the_error_table() -> None:
-    assert verify(with_header(signed().headers, "Authorization", None)).status == 401
-    assert verify(signed().headers, now=T0 + timedelta(hours=1)).status == 400
+    # The vendor's table says 401 for a missing token and 400 for a stale timestamp.
+    missing = verify(with_header(signed().headers, "Authorization", None))
+    stale = verify(signed().headers, now=T0 + timedelta(hours=1))
+    assert (missing.code, missing.status) == ("MissingAuthenticationToken", 401)
+    assert (stale.code, stale.status) == ("InvalidTimestamp", 400)
+    for verdict in (missing, stale):
+        assert verdict.status == ERROR_CODES[verdict.code or ""].status
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from datetime import datetime
 
 import httpx
@@ -44,17 +45,14 @@ class VolcSignatureAuth(httpx.Auth):
             if access_key is None and secret_key is None:
                 credentials = Credentials.from_env()
                 if session_token is not None:
-                    credentials = Credentials(
-                        credentials.access_key, credentials.secret_key, Secret(session_token)
-                    )
+                    credentials = replace(credentials, session_token=Secret(session_token))
             elif access_key is None or secret_key is None:
                 raise TypeError("pass both access_key and secret_key, or neither")
             else:
+                # Credentials drops an empty token, as the SDKs do.
                 credentials = Credentials(
-                    access_key,
-                    Secret(secret_key),
-                    Secret(session_token) if session_token else None,
-                )
+                    access_key, Secret(secret_key),
+                    None if session_token is None else Secret(session_token))
         self._credentials = credentials
         self.region = region
         self.service = service
