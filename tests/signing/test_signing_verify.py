@@ -417,6 +417,28 @@ def test_presigned_newer_sdk_leaves_the_token_out(ref_sig: Callable[..., str]) -
     assert verify({"Host": HOST}, method="GET", query=query, body=b"").ok
 
 
+def test_a_presigned_url_may_sign_headers(ref_sig: Callable[..., str]) -> None:
+    # vmsspec's presigner signs none, but X-SignedHeaders may name some; the URL then
+    # holds only with those headers as they were signed.
+    pairs = [(k, "host" if k == "X-SignedHeaders" else v) for k, v in presigned().query
+             if k != "X-Signature"]
+    line = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
+                    for k, v in sorted(pairs, key=lambda kv: kv[0]))
+    canonical = "\n".join(["GET", "/", line, f"host:{HOST}\n", "host",
+                           hashlib.sha256(b"").hexdigest()])
+    query = urlencode([*pairs, ("X-Signature", ref_sig(canonical))])
+
+    def check(headers: dict[str, str]) -> Verification:
+        return verify(headers, method="GET", query=query, body=b"")
+
+    assert check({"Host": HOST}).ok
+    assert check({"Host": HOST}).signed_headers == ("host",)
+    assert check({"Host": "elsewhere.example"}).code == "SignatureDoesNotMatch"
+    missing = check({})
+    assert (missing.code, missing.reason) == (
+        "SignatureDoesNotMatch", "signed header 'host' is not in the request")
+
+
 @pytest.mark.parametrize(
     ("drop", "code"),
     [

@@ -488,8 +488,9 @@ def _verify_presigned(
         params[name] = value
     if params.get("X-Algorithm") != c.ALGORITHM:
         return _fail("MissingAuthenticationToken", f"X-Algorithm must be {c.ALGORITHM!r}")
-    scope_parts = _parse_credential(params.get("X-Credential", ""))
-    if scope_parts is None:
+    signed_line = params.get("X-SignedHeaders", "")
+    claim = _claim(params.get("X-Credential", ""), signed_line)
+    if claim is None:
         return _fail(
             "MissingAuthenticationToken",
             "X-Credential must be AK/yyyymmdd/region/service/request",
@@ -497,7 +498,7 @@ def _verify_presigned(
     provided = params.get("X-Signature")
     if not provided:
         return _fail("MissingSignature", "the query has no X-Signature")
-    access_key, date, scope_region, scope_service = scope_parts
+    access_key = claim.access_key
     secret = credentials.get(access_key)
     if secret is None:
         return _fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
@@ -506,33 +507,25 @@ def _verify_presigned(
     if problem is not None:
         return _fail("InvalidTimestamp", problem, access_key=access_key, presigned=True)
     assert x_date is not None
-    signed_line = params.get("X-SignedHeaders", "")
-    names = signed_line.split(";") if signed_line else []
-    declared = tuple(names)
-    problem = _check_scope(date, scope_region, scope_service, x_date, region, service)
-    if problem is not None:
+    # Unlike a header signature, a presigned URL need not sign any header.
+    declared = claim.names
+    problem = _check_scope(claim.date, claim.region, claim.service, x_date, region, service)
+    block: str | None = PRESIGN_HEADERS_BLOCK
+    if problem is None and declared:
+        block, problem = _signed_block(declared, index, repeated)  # problem "" when built
+    if problem or block is None:
         return _fail(
-            "SignatureDoesNotMatch", problem,
+            "SignatureDoesNotMatch", problem or "",
             access_key=access_key, signed_headers=declared, presigned=True,
         )
-    if names:
-        block, problem = _signed_block(names, index, repeated)
-        if block is None:
-            return _fail(
-            "SignatureDoesNotMatch", problem,
-            access_key=access_key, signed_headers=declared, presigned=True,
-        )
-    else:
-        block = PRESIGN_HEADERS_BLOCK
     body_hash = c.EMPTY_BODY_SHA256 if "X-NotSignBody" in params else c.body_sha256(body)
     # Everything but the signature is signed. The newer SDK alone also leaves
     # the session token out (it adds the token after choosing what to sign).
     older = [(k, v) for k, v in pairs if k != "X-Signature"]
     newer = [(k, v) for k, v in older if k != "X-Security-Token"]
-    scope = c.credential_scope(date, scope_region, scope_service)
-    key = signing_key(secret, date, scope_region, scope_service)
+    key = signing_key(secret, claim.date, claim.region, claim.service)
     ok, creq, sts, alternatives = _match(
-        provided, key, x_date, scope, method, c.decode_path(raw_path),
+        provided, key, x_date, claim.scope, method, c.decode_path(raw_path),
         c.canonical_query(older), newer, block, signed_line, body_hash,
     )
     if ok:
