@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from hypothesis import Phase, find, given, settings
 
+from tests.strategies.fail_items import has_defect
 from vmsspec import DOCUMENTED, EXAMPLE_COMPATIBLE, load_schema, rules, validate_request
 from vmsspec import strategies as vst
 from vmsspec.contract._coerce import coerce
@@ -69,6 +70,8 @@ def test_labelled_bodies_carry_the_contract_expectation(
     assert expectation.dry_run is (body.get("DryRun") is True)
     for item in expectation.fail_list:
         assert body["PhoneList"][item.index]["Phone"] == item.phone
+        # not the contract's word again: the listed phone really has that defect
+        assert has_defect(body, item.index, item.type), item
 
 
 @pytest.mark.parametrize("outcome", ["INVALID_PHONE_FORMAT", "REDUPLICATED_ITEM",
@@ -82,6 +85,9 @@ def test_every_fail_list_outcome_comes_up(outcome: str) -> None:
         settings=_SEARCH,
     )
     assert expectation == validate_request(body)
+    assert expectation.ok  # a FailList outcome never rejects the request
+    listed = [f for f in expectation.fail_list if f.type == outcome]
+    assert all(has_defect(body, f.index, outcome) for f in listed), listed
 
 
 def test_fail_items_false_gives_clean_phone_lists() -> None:

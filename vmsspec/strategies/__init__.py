@@ -57,7 +57,7 @@ from ._http import (
     signed_requests,
     tampered_requests,
 )
-from ._invalid import UNREACHABLE, InvalidBody, invalid_bodies, unreachable_rules
+from ._invalid import InvalidBody, invalid_bodies, unreachable_rules
 from ._spec import UnsupportedSchema, spec_for
 from ._text import SIZE_TIERS, skewed_size
 from ._valid import BodyBuilder
@@ -68,7 +68,6 @@ __all__ = [
     "DEFAULT_SERVICE",
     "MUTATIONS",
     "SIZE_TIERS",
-    "UNREACHABLE",
     "AuthContext",
     "ClientRequest",
     "InvalidBody",

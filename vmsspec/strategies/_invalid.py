@@ -16,16 +16,23 @@ from __future__ import annotations
 import copy
 import re
 import reprlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from types import MappingProxyType
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
 from ..contract import Expectation, Profile, Rule, validate_request
-from ..contract._paths import BODY
+from ..contract._paths import BODY, join
+from ..contract._python_rules import (
+    DUPLICATE,
+    FORMAT,
+    PHONE_PARAM_JSON,
+    SMS_PARAM_JSON,
+    TTS_CONTENT,
+    _parse_datetime,
+)
 from ._spec import Spec, spec_for
 from ._text import (
     CALLER_PATTERN,
@@ -36,28 +43,9 @@ from ._text import (
     Gen,
     format_datetime,
 )
-from ._valid import (
-    BAD_JSON,
-    DUPLICATE,
-    FORMAT,
-    NUMBERS_MIN,
-    NUMBERS_REQUIRED,
-    PHONE_JSON,
-    SMS_JSON,
-    TTS,
-    BodyBuilder,
-    bad_phones,
-)
+from ._valid import BAD_JSON, NUMBERS_MIN, NUMBERS_REQUIRED, BodyBuilder, field_of
 
-__all__ = ["DEPTHS", "UNREACHABLE", "InvalidBody", "invalid_bodies", "unreachable_rules"]
-
-UNREACHABLE: Mapping[str, str] = MappingProxyType({})
-"""Rule ids of the documented catalog that no generated body breaks alone, with why.
-
-Empty: every rule can be broken alone (the rule-coverage test holds this to account).
-A profile's switched-off rules are unreachable under that profile; see
-:func:`unreachable_rules`.
-"""
+__all__ = ["DEPTHS", "InvalidBody", "invalid_bodies", "unreachable_rules"]
 
 DEPTHS = 16
 """Depth draws are integers in ``range(DEPTHS)``."""
@@ -143,24 +131,38 @@ class InvalidBody:
 
 
 def unreachable_rules(profile: str | Profile = "documented") -> dict[str, str]:
-    """Rule ids :func:`invalid_bodies` cannot produce under ``profile``, with the reason."""
+    """Rule ids :func:`invalid_bodies` cannot produce under ``profile``, with the reason.
+
+    Every rule of the catalog can be broken alone (the rule-coverage test holds this
+    to account) except those the profile switches off.
+    """
     spec = spec_for(profile)
-    out = dict(UNREACHABLE)
-    for rid in sorted(spec.disabled & spec.catalog.keys()):
-        out[rid] = f"switched off by profile {spec.profile.name!r}: nothing breaks it"
-    return out
+    return {rid: f"switched off by profile {spec.profile.name!r}: nothing breaks it"
+            for rid in sorted(spec.disabled & spec.catalog.keys())}
 
 
 class _Breaker:
     def __init__(self, spec: Spec, builder: BodyBuilder) -> None:
         self.spec = spec
         self.builder = builder
-        self.bad_phones = bad_phones(builder.phone_max_length)
         calendar_pattern = spec.node("StartTime").get("pattern", DATETIME_PATTERN)
+        # On the profile's pattern, so that only the calendar rule is broken.
         self.not_on_calendar = tuple(
             v for v in _NOT_ON_CALENDAR
-            if re.search(calendar_pattern, v) and _parse(v) is None
+            if re.search(calendar_pattern, v) and _parse_datetime(v) is None
         )
+        # Per parameter, the malformed values that break its pattern and nothing else
+        # (they fit its maxLength); empty when none do, refused only if that rule is drawn.
+        self.not_matching: dict[str, tuple[str, ...]] = {}
+        for node in spec.nodes.values():
+            pattern = node.get("pattern")
+            if isinstance(pattern, str):
+                regex = re.compile(pattern)
+                limit = int(node.get("maxLength", 1 << 20))
+                self.not_matching[node.pattern] = tuple(
+                    v for v in _NOT_MATCHING.get(pattern, ())
+                    if regex.search(v) is None and len(v) <= limit
+                )
 
     # -- locating (and creating) the value a rule is about ------------------------------
 
@@ -180,7 +182,7 @@ class _Breaker:
         # "3" is Type 3 under a profile that coerces digit strings
         tts = body.get("Type") in (3, "3")
         for i, step in enumerate(steps):
-            prefix = (step if not prefix else f"{prefix}.{step}") if step else f"{prefix}[]"
+            prefix = join(prefix, step) if step else f"{prefix}[]"
             last = i == len(steps) - 1
             if step is None:
                 if not node:
@@ -247,9 +249,7 @@ class _Breaker:
         if keyword == "maxLength":
             return self._long_text(pattern, int(value) + 1 + _pick(_LENGTH_OFFSETS, depth), gen)
         if keyword == "pattern":
-            limit = int(node.get("maxLength", 1 << 20))
-            usable = [v for v in _NOT_MATCHING.get(str(value), ())
-                      if re.search(str(value), v) is None and len(v) <= limit]
+            usable = self.not_matching.get(pattern, ())
             if not usable:
                 raise NotImplementedError(f"no malformed values for pattern {value!r}")
             return _pick(usable, depth)
@@ -277,9 +277,10 @@ class _Breaker:
         if "pattern" in node.keywords and node.get("pattern") == URL_PATTERN:
             head = "https://example.com/"
             return (head + "x" * length)[:length] if length >= len(head) else ""
-        if pattern.endswith(("PhoneParamJson", "SmsParamJson")) and length >= 8:
+        # Not also a FailList rule's failure: a JSON object, a phone of digits.
+        if pattern in (PHONE_PARAM_JSON.parameter, SMS_PARAM_JSON.parameter) and length >= 8:
             return '{"k":"' + "x" * (length - 8) + '"}'
-        if pattern.endswith("].Phone"):
+        if pattern == FORMAT.parameter:
             return "1" * length
         return gen.text(length, length)
 
@@ -305,7 +306,7 @@ class _Breaker:
         body[name] = _pick(self.not_on_calendar, depth)
 
     def end_before_start(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
-        start = _parse(body["StartTime"])
+        start = _parse_datetime(body["StartTime"])
         assert start is not None, "a valid body's StartTime is on the calendar"
         delta = timedelta(seconds=_pick((1, 60, 86400, 366 * 86400, 1000 * 365 * 86400), depth))
         if start - MIN_DATETIME < delta:
@@ -333,7 +334,7 @@ class _Breaker:
     def bad_format(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
         phones = self._phones(body, gen)
         for k, i in enumerate(self._some(len(phones), gen, depth)):
-            phones[i]["Phone"] = _pick(self.bad_phones, depth + k)
+            phones[i][field_of(FORMAT)] = _pick(self.builder.bad_phones, depth + k)
 
     def repeated(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
         phones = self._phones(body, gen)
@@ -342,21 +343,24 @@ class _Breaker:
             phones.append(copy.deepcopy(phones[0]))
             return
         source, target = (0, 1) if gen.simple else sorted(gen.r.sample(range(len(phones)), 2))
-        phones[target]["Phone"] = phones[source]["Phone"]
+        field = field_of(DUPLICATE)
+        phones[target][field] = phones[source][field]
 
-    def not_json(self, field: str, body: dict[str, Any], gen: Gen, depth: int) -> None:
+    def not_json(self, rule: Rule, body: dict[str, Any], gen: Gen, depth: int) -> None:
         phones = self._phones(body, gen)
+        field = field_of(rule)
         for k, i in enumerate(self._some(len(phones), gen, depth)):
             phones[i][field] = _pick(BAD_JSON, depth + k)
 
     def empty_tts(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
         phones = self._phones(body, gen)
         body["Type"] = 3
+        field = field_of(TTS_CONTENT)
         for i in self._some(len(phones), gen, depth):
             if depth % 2:
-                phones[i]["TtsContent"] = ""
+                phones[i][field] = ""
             else:
-                phones[i].pop("TtsContent", None)
+                phones[i].pop(field, None)
 
     def numbers_required(self, body: dict[str, Any], gen: Gen, depth: int) -> None:
         body["SelectNumberType"] = 1
@@ -373,11 +377,11 @@ _SPECIAL: dict[str, Callable[[_Breaker, dict[str, Any], Gen, int], None]] = {
     "EndTime:calendar": lambda b, body, gen, d: b.calendar("EndTime", body, gen, d),
     "EndTime:not-before-start": _Breaker.end_before_start,
     "ForbidTimeList[].Times[]:range": _Breaker.window_range,
-    FORMAT: _Breaker.bad_format,
-    DUPLICATE: _Breaker.repeated,
-    PHONE_JSON: lambda b, body, gen, d: b.not_json("PhoneParamJson", body, gen, d),
-    SMS_JSON: lambda b, body, gen, d: b.not_json("SmsParamJson", body, gen, d),
-    TTS: _Breaker.empty_tts,
+    FORMAT.id: _Breaker.bad_format,
+    DUPLICATE.id: _Breaker.repeated,
+    PHONE_PARAM_JSON.id: lambda b, body, gen, d: b.not_json(PHONE_PARAM_JSON, body, gen, d),
+    SMS_PARAM_JSON.id: lambda b, body, gen, d: b.not_json(SMS_PARAM_JSON, body, gen, d),
+    TTS_CONTENT.id: _Breaker.empty_tts,
     NUMBERS_REQUIRED: _Breaker.numbers_required,
     NUMBERS_MIN: _Breaker.numbers_empty,
 }
@@ -385,13 +389,6 @@ _SPECIAL: dict[str, Callable[[_Breaker, dict[str, Any], Gen, int], None]] = {
 
 def _pick(seq: Any, depth: int) -> Any:
     return seq[depth % len(seq)]
-
-
-def _parse(text: Any) -> datetime | None:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return None
 
 
 def _label(rule: Rule, body: Any, expectation: Expectation) -> InvalidBody:
@@ -411,9 +408,8 @@ def _label(rule: Rule, body: Any, expectation: Expectation) -> InvalidBody:
             f"violations={[v.rule for v in expectation.violations]} "
             f"fail_list={[f.rule for f in items]}: a bug in vmsspec.strategies._invalid"
         )
-    field = rule.parameter.rpartition(".")[2]
-    return InvalidBody(body, rule, items[0].type, f"PhoneList.{items[0].index}.{field}",
-                       expectation.status,
+    return InvalidBody(body, rule, items[0].type,
+                       f"PhoneList.{items[0].index}.{field_of(rule)}", expectation.status,
                        expectation)
 
 
@@ -460,7 +456,7 @@ def invalid_bodies(
 
     def build(draws: tuple[Rule, tuple[int, ...], int]) -> InvalidBody:
         rule, base, depth = draws
-        body = builder.build_from(base, fail_items=False)
+        body = builder.build_from(base)
         seed = base[-1]
         # the breaker's own randomness must not shift the base body's
         gen = Gen(seed ^ 0x5DEECE66D if seed else 0)

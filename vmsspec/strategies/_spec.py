@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..contract import Profile, Rule, get_profile, rules
 from ..contract._catalog import CONSTRAINT_KEYWORDS
-from ..contract._paths import BODY
+from ..contract._paths import BODY, join
 
 __all__ = ["Node", "Spec", "UnsupportedSchema", "spec_for"]
 
@@ -45,7 +46,7 @@ class Node:
         return self.keywords.get(keyword, default)
 
     def child(self, name: str) -> str:
-        return name if self.pattern == BODY else f"{self.pattern}.{name}"
+        return join(self.pattern, name)
 
     @property
     def items(self) -> str:
@@ -59,8 +60,14 @@ class Spec:
     profile: Profile
     catalog: Mapping[str, Rule]
     nodes: Mapping[str, Node]
-    disabled: frozenset[str]
-    coercions: frozenset[str]
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        return self.profile.disabled
+
+    @property
+    def coercions(self) -> tuple[str, ...]:
+        return self.profile.coercions
 
     def node(self, pattern: str) -> Node:
         try:
@@ -109,6 +116,7 @@ def _ensure(nodes: dict[str, Node], pattern: str) -> Node:
     return node
 
 
+@lru_cache(maxsize=32)
 def _build(profile: Profile) -> Spec:
     catalog = {r.id: r for r in rules(profile)}
     nodes: dict[str, Node] = {}
@@ -126,20 +134,9 @@ def _build(profile: Profile) -> Spec:
         if keyword not in CONSTRAINT_KEYWORDS:
             continue  # conditional rules with an x-rule id: handled by name in _valid
         _ensure(nodes, pattern).keywords[keyword] = rule.value
-    return Spec(profile, catalog, nodes, profile.disabled, frozenset(profile.coercions))
-
-
-_CACHE: dict[str, Spec] = {}
+    return Spec(profile, catalog, nodes)
 
 
 def spec_for(profile: str | Profile) -> Spec:
     """The generation view of ``profile``, built once per distinct profile."""
-    prof = get_profile(profile)
-    # Profiles may carry unhashable patch values (lists), so the cache is keyed by repr.
-    key = repr(prof)
-    spec = _CACHE.get(key)
-    if spec is None:
-        if len(_CACHE) >= 32:
-            _CACHE.clear()
-        spec = _CACHE[key] = _build(prof)
-    return spec
+    return _build(get_profile(profile))

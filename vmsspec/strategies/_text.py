@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from itertools import accumulate
 
 import orjson
 
@@ -50,11 +52,7 @@ SIZE_TIERS: tuple[tuple[float, int | None], ...] = (
 SIZE_SCALE = 10_000
 """Size draws are integers in ``range(SIZE_SCALE)``, mapped through SIZE_TIERS."""
 
-_CUMULATIVE = []
-_acc = 0.0
-for _share, _ in SIZE_TIERS:
-    _acc += _share
-    _CUMULATIVE.append(round(_acc * SIZE_SCALE))
+_CUMULATIVE = [round(acc * SIZE_SCALE) for acc in accumulate(share for share, _ in SIZE_TIERS)]
 
 
 def skewed_size(u: int, lo: int, hi: int) -> int:
@@ -102,11 +100,18 @@ UNICODE = ASCII + _chars((0x4E00, 0x9FA5), step=331) + list(
     "😀🎉👍🏽👩‍💻🇨🇳𝔘𠀀"
 )
 
-# Generated test data must be reproducible from its seed, which rules out the secrets
-# module; none of it is a secret (hence the S311 waivers in this package).
 _TAPE_LENGTH = 1 << 16
-_ASCII_TAPE = "".join(random.Random(1).choices(ASCII, k=_TAPE_LENGTH))  # noqa: S311
-_UNICODE_TAPE = "".join(random.Random(2).choices(UNICODE, k=_TAPE_LENGTH))  # noqa: S311
+
+
+# Built on first use, not at import: the two tapes take ~12 ms, which an import of the
+# package for its other strategies should not pay.
+@cache
+def _tape(unicode: bool) -> str:
+    # Generated test data must be reproducible from its seed, which rules out the
+    # secrets module; none of it is a secret (hence the S311 waivers in this package).
+    pool, seed = (UNICODE, 2) if unicode else (ASCII, 1)
+    return "".join(random.Random(seed).choices(pool, k=_TAPE_LENGTH))  # noqa: S311
+
 
 MIN_DATETIME = datetime(1, 1, 1)
 MAX_DATETIME = datetime(9999, 12, 31, 23, 59, 59)
@@ -191,7 +196,7 @@ class Gen:
         if pool is not None:
             return "".join(self.r.choices(pool, k=n))
         # A slice of a pre-shuffled tape: one randrange instead of one per character.
-        tape = _UNICODE_TAPE if self.r.random() < 0.5 else _ASCII_TAPE
+        tape = _tape(self.r.random() < 0.5)
         if n > len(tape):  # only for a maxLength patched past the tape's 65,536
             return (tape * (n // len(tape) + 1))[:n]
         start = self.r.randrange(len(tape) - n + 1)

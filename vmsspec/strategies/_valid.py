@@ -25,11 +25,21 @@ from typing import Any
 import orjson
 from hypothesis import strategies as st
 
-from ..contract._python_rules import PHONE_PATTERN
+from ..contract._coerce import _integer_properties
+from ..contract._model import Rule
+from ..contract._python_rules import (
+    DUPLICATE,
+    FAIL_ITEM_RULES,
+    FORMAT,
+    PHONE_PARAM_JSON,
+    PHONE_PATTERN,
+    SMS_PARAM_JSON,
+    TTS_CONTENT,
+)
 from ._spec import Node, Spec, UnsupportedSchema
 from ._text import SIZE_SCALE, Gen, format_datetime, pattern_builder, skewed_size
 
-__all__ = ["MASK_CHUNK", "PLAN_SCALE", "BodyBuilder", "bad_phones"]
+__all__ = ["MASK_CHUNK", "PLAN_SCALE", "BodyBuilder", "bad_phones", "field_of"]
 
 MASK_CHUNK = 6
 """Optional parameters are switched on by several 6-bit draws rather than one wide one:
@@ -41,15 +51,20 @@ PLAN_SCALE = 64
 the upper half's low five bits pick the FailList rules to provoke."""
 _PLAN_FROM = PLAN_SCALE // 2
 
-FORMAT = "PhoneList[].Phone:format"
-DUPLICATE = "PhoneList[].Phone:unique"
-PHONE_JSON = "PhoneList[].PhoneParamJson:json-object"
-SMS_JSON = "PhoneList[].SmsParamJson:json-object"
-TTS = "PhoneList[].TtsContent:required-when-Type-3"
+# The schema names these conditional rules itself (x-rule); the contract has no
+# constant for them.
 NUMBERS_REQUIRED = "NumberList:required-when-SelectNumberType-1"
 NUMBERS_MIN = "NumberList:minItems-when-SelectNumberType-1"
-PHONE_FIELD, SMS_FIELD = "PhoneParamJson", "SmsParamJson"
-_JSON_FIELDS = {PHONE_FIELD: PHONE_JSON, SMS_FIELD: SMS_JSON}
+
+
+def field_of(rule: Rule) -> str:
+    """The phone field a FailList rule is about: ``TtsContent`` for ``PhoneList[].TtsContent``."""
+    return rule.parameter.rpartition(".")[2]
+
+
+_FAIL_RULES = {rule.id: rule for rule in FAIL_ITEM_RULES}
+_JSON_FIELDS = {field_of(rule): rule.id for rule in (PHONE_PARAM_JSON, SMS_PARAM_JSON)}
+_TTS_FIELD = field_of(TTS_CONTENT)
 
 # Phones the seed itself sends (erratum 10) and near misses of a valid number.
 _BAD_PHONE_CANDIDATES = (
@@ -108,15 +123,18 @@ class BodyBuilder:
                 raise ValueError("max_phones must be at least 1")
             self.phones_max = min(self.phones_max, max_phones)
         self.phone_max_length = int(spec.node("PhoneList[].Phone").get("maxLength", 64))
-        self.format_enabled = spec.enabled(FORMAT)
+        self.format_enabled = spec.enabled(FORMAT.id)
         self.bad_phones = bad_phones(self.phone_max_length)
+        # Ids in FAIL_ITEM_RULES order: bit i of a plan picks fail_rules[i].
         self.fail_rules = tuple(
-            rid for rid in (FORMAT, DUPLICATE, PHONE_JSON, SMS_JSON, TTS)
-            if fail_items and spec.enabled(rid) and (rid != FORMAT or self.bad_phones)
+            rule.id for rule in FAIL_ITEM_RULES
+            if fail_items and spec.enabled(rule.id) and (rule is not FORMAT or self.bad_phones)
         )
         self.type_enum: list[int] = list(spec.node("Type").get("enum", []))
         self.item_fields = self._item_fields(spec.node("PhoneList[]"))
-        self._pattern_makers: dict[str, Callable[[Gen], Any]] = {}
+        # Keyed by parameter pattern (a top-level parameter's pattern is its name). The
+        # top-level makers are built now so that an unsupported schema is refused here;
+        # nested ones on first use by make().
         self.makers: dict[str, Callable[[Gen], Any]] = {
             name: self._maker(body.child(name)) for name in body.properties
             if name not in ("StartTime", "EndTime", "PhoneList", "NumberList")
@@ -137,9 +155,9 @@ class BodyBuilder:
             return self._phone_list(gen, 0, frozenset(), tts)[0]
         if pattern == "NumberList":
             return self._numbers(gen, True)
-        maker = self._pattern_makers.get(pattern)
+        maker = self.makers.get(pattern)
         if maker is None:
-            maker = self._pattern_makers[pattern] = self._maker(pattern)
+            maker = self.makers[pattern] = self._maker(pattern)
         return maker(gen)
 
     def _maker(self, pattern: str) -> Callable[[Gen], Any]:
@@ -228,10 +246,10 @@ class BodyBuilder:
             st.integers(0, 2**32 - 1),
         )
 
-    def build_from(self, draws: tuple[int, ...], *, fail_items: bool = True) -> dict[str, Any]:
+    def build_from(self, draws: tuple[int, ...]) -> dict[str, Any]:
         plan, *masks, size, seed = draws
         mask = sum(m << (MASK_CHUNK * i) for i, m in enumerate(masks))
-        return self.build(plan if fail_items else 0, mask, size, seed)
+        return self.build(plan, mask, size, seed)
 
     def strategy(self) -> st.SearchStrategy[dict[str, Any]]:
         return self.draws().map(self.build_from)
@@ -250,7 +268,7 @@ class BodyBuilder:
         type_value = None
         if "Type" in present:
             type_value = gen.node_integer(self.spec.node("Type"))
-            if TTS in planned:
+            if TTS_CONTENT.id in planned:
                 type_value = 3
         select = None
         if "SelectNumberType" in present:
@@ -269,7 +287,7 @@ class BodyBuilder:
                 out[name] = type_value
             elif name == "SelectNumberType":
                 out[name] = select
-            elif name == "Unique" and DUPLICATE in planned:
+            elif name == "Unique" and DUPLICATE.id in planned:
                 out[name] = True
             elif name == "NumberList":
                 out[name] = self._numbers(gen, select == 1)
@@ -292,9 +310,9 @@ class BodyBuilder:
         bits = plan - _PLAN_FROM
         planned = {rid for i, rid in enumerate(self.fail_rules) if bits >> i & 1}
         if "Unique" not in present:
-            planned.discard(DUPLICATE)
+            planned.discard(DUPLICATE.id)
         if "Type" not in present or 3 not in self.type_enum:
-            planned.discard(TTS)
+            planned.discard(TTS_CONTENT.id)
         return frozenset(planned)
 
     def _numbers(self, gen: Gen, required: bool) -> list[str]:
@@ -311,9 +329,9 @@ class BodyBuilder:
             return []  # valid: the schema sets no minimum
         r = gen.r
         items = [{"Phone": p} for p in self._phones(gen, n)]
-        tts_required = tts and self.spec.enabled(TTS)
+        tts_required = tts and self.spec.enabled(TTS_CONTENT.id)
         for name, max_length, json_object in self.item_fields:
-            must = name == "TtsContent" and tts_required
+            must = name == _TTS_FIELD and tts_required
             skip = gen.simple or r.random() < 0.4
             if skip and not must:
                 continue
@@ -366,33 +384,34 @@ class BodyBuilder:
         order = sorted(planned)
         r.shuffle(order)
         for rid in order:
-            if rid == DUPLICATE:
+            rule = _FAIL_RULES[rid]
+            field = field_of(rule)
+            if rule is DUPLICATE:
                 if len(free) < 2:
                     continue
                 source, target = sorted((free.pop(), free.pop()))
-                items[target]["Phone"] = items[source]["Phone"]
+                items[target][field] = items[source][field]
                 continue
             mine = [free.pop() for _ in range(min(len(free), 1 + r.randrange(3)))]
             for i in mine:
-                if rid == FORMAT:
-                    items[i]["Phone"] = r.choice(self.bad_phones)
-                elif rid == TTS:
+                if rule is FORMAT:
+                    items[i][field] = r.choice(self.bad_phones)
+                elif rule is TTS_CONTENT:
                     if r.random() < 0.5:
-                        items[i].pop("TtsContent", None)
+                        items[i].pop(field, None)
                     else:
-                        items[i]["TtsContent"] = ""
+                        items[i][field] = ""
                 else:
-                    field = PHONE_FIELD if rid == PHONE_JSON else SMS_FIELD
                     items[i][field] = r.choice(BAD_JSON)
 
     def _lenient_forms(self, gen: Gen, body: dict[str, Any]) -> None:
         """What a lenient profile's coercions accept: digit strings, packed JSON arrays."""
         r = gen.r
         if "integer-strings" in self.spec.coercions:
-            for name in self.spec.body.properties:
+            # Exactly the parameters the coercion turns back into integers.
+            for name in _integer_properties():
                 value = body.get(name)
-                if (type(value) is int and self.spec.node(name).type == "integer"
-                        and r.random() < 0.5):
+                if type(value) is int and r.random() < 0.5:
                     body[name] = str(value)
         if "json-array-strings" in self.spec.coercions:
             numbers = body.get("NumberList")
