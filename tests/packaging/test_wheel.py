@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -40,8 +41,17 @@ def test_installed_wheel_validates_a_request(wheel: Path, tmp_path: Path) -> Non
     env_dir = tmp_path / "venv"
     # Dependencies come from the test environment's site-packages (no network); the
     # package itself only from the wheel, and the checkout is not on sys.path.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    # The test environment's site-packages joins the new one as a plain path entry:
+    # its own .pth files (the checkout's editable install among them) are not run,
+    # so vmsspec can only come from the wheel. `system_site_packages` would reach the
+    # base interpreter's, which on a fresh machine lacks the dependencies.
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    parents = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    (Path(target) / "test-environment.pth").write_text("\n".join(sorted(parents)) + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
          "--no-index", "--force-reinstall", str(wheel)],
