@@ -1,0 +1,23 @@
+"""Conformance runs: the checks ``vmsspec check`` and ``pytest --pyargs vmsspec.conformance`` share."""
+
+from ._results import (
+    CheckOutcome,
+    ProbeResult,
+    Reproduction,
+    RuleDrift,
+    RunFinished,
+    RunReport,
+    RunStarted,
+    WireExchange,
+)
+
+__all__ = [
+    "CheckOutcome",
+    "ProbeResult",
+    "Reproduction",
+    "RuleDrift",
+    "RunFinished",
+    "RunReport",
+    "RunStarted",
+    "WireExchange",
+]
