@@ -1,4 +1,4 @@
-"""Conformance runs: the checks ``vmsspec check`` and ``pytest --pyargs vmsspec.conformance`` share."""
+"""Conformance runs: what `vmsspec check` and `pytest --pyargs vmsspec.conformance` share."""
 
 from ._results import (
     CheckOutcome,
