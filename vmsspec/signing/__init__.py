@@ -72,7 +72,7 @@ from ._credentials import (
 )
 from ._keys import derive_signing_key
 from ._presign import PresignedURL, presign_url
-from ._redact import redact_headers, redact_target
+from ._redact import REDACTED, redact_headers, redact_request, redact_target
 from ._secret import Secret
 from ._signer import SignedRequest, format_x_date, sign_request
 from ._verifier import PRESIGN_MUST_SIGN, REQUIRED_SIGNED_HEADERS, Verification, verify_request
@@ -83,6 +83,7 @@ __all__ = [
     "ENV_SECRET_KEY",
     "ENV_SESSION_TOKEN",
     "PRESIGN_MUST_SIGN",
+    "REDACTED",
     "REQUIRED_SIGNED_HEADERS",
     "CredentialStore",
     "Credentials",
@@ -101,6 +102,7 @@ __all__ = [
     "parse_query",
     "presign_url",
     "redact_headers",
+    "redact_request",
     "redact_target",
     "sign_request",
     "verify_request",

@@ -19,7 +19,7 @@ from ._verdict import client_text
 __all__ = [
     "REQUIRED_SIGNED_HEADERS",
     "Claim",
-    "Match",
+    "Mismatch",
     "check_scope",
     "check_time",
     "claim",
@@ -204,13 +204,11 @@ def check_scope(
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
-    """The search's result: whether a form matched, which, and what was tried."""
+class Mismatch:
+    """No form matched: the reference form, and the other forms tried with their labels."""
 
-    ok: bool
     canonical_request: str
     string_to_sign: str
-    variant: str = ""
     alternatives: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
 
@@ -228,7 +226,7 @@ def match(
     block: str,
     signed_line: str,
     body_hashes: Sequence[Form],
-) -> Match:
+) -> str | Mismatch:
     """Try the reference canonical request, then the other official SDKs' forms.
 
     ``queries`` are (label, pairs, reference line) for each set of query pairs that
@@ -236,7 +234,8 @@ def match(
     the reference. ``body_hashes`` are (label, hash), the reference first. The
     reference form costs one HMAC; the others (``_variants``) are built and tried
     only after it fails, so a correctly signed request from the reference signer
-    pays nothing for them.
+    pays nothing for them. Returns the label of the form that matched ("" for the
+    reference), else a ``Mismatch``.
     """
     provided_bytes = provided.encode("utf-8", c.ENCODING_ERRORS)
     first = c.canonical_request(
@@ -244,7 +243,7 @@ def match(
     )
     first_sts = c.string_to_sign(x_date, scope, first)
     if hmac.compare_digest(provided_bytes, key.sign(first_sts).encode()):
-        return Match(True, first, first_sts)
+        return ""
     query_dim: list[Form] = []
     for q_label, pairs, line in queries:
         for label, text in query_forms(pairs, line):
@@ -262,7 +261,7 @@ def match(
         tried.add(candidate)
         sts = c.string_to_sign(x_date, scope, candidate)
         if hmac.compare_digest(provided_bytes, key.sign(sts).encode()):
-            return Match(True, candidate, sts, label)
+            return label
         alternatives.append(candidate)
         labels.append(label)
-    return Match(False, first, first_sts, "", tuple(alternatives), tuple(labels))
+    return Mismatch(first, first_sts, tuple(alternatives), tuple(labels))
