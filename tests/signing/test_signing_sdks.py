@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.signing import sdk_requests as sdk
 from vmsspec.signing import Verification, verify_request
@@ -241,3 +243,52 @@ def test_skew_still_applies_to_every_sdk() -> None:
     late = verify_request(wire.method, wire.path, wire.query, wire.headers, wire.body,
                           credentials=CREDENTIALS, now=NOW + timedelta(hours=1))
     assert late.code == "InvalidTimestamp"
+
+
+# --- properties ---------------------------------------------------------------
+
+header_text = st.text(st.sampled_from(" \t\xa0ab-é"), max_size=12)
+
+
+@given(header_text, st.data())
+def test_whitespace_folding_accepts_only_whitespace_changes(value: str, data: Any) -> None:
+    wire = sdk.node_generated(sdk.compact_json(sdk.TASK), extra={"x-note": value})
+    assert verify(wire).ok
+    solid = [i for i, ch in enumerate(value) if ch not in " \t\xa0"]
+    if solid:
+        i = data.draw(st.sampled_from(solid))
+        swapped = "b" if value[i] != "b" else "a"
+        changed = wire.with_header("x-note", value[:i] + swapped + value[i + 1:])
+        assert verify(changed).code == "SignatureDoesNotMatch"
+
+
+def _repeated_query_wire(pairs: list[tuple[str, str]], values_sort: str) -> sdk.Wire:
+    """A Node.js (values sorted encoded) or PHP (values sorted raw) signer's request
+    whose query repeats keys, signing x-date only (the headers do not matter here)."""
+    enc = sdk._rfc3986
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    parts = []
+    for key in sorted(grouped):
+        values = sorted(grouped[key], key=enc if values_sort == "encoded" else None)
+        parts += [f"{enc(key)}={enc(v)}" for v in values]
+    canonical = "\n".join(["POST", "/", "&".join(parts), f"x-date:{sdk.X_DATE}\n", "x-date",
+                           sdk._sha(b"{}")])
+    auth = sdk._authorization("x-date", sdk.hmac_signature(canonical, "cn-beijing"),
+                              "cn-beijing")
+    query = "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+    return sdk.Wire("repeated", "POST", "/", query,
+                    (("X-Date", sdk.X_DATE), ("Authorization", auth)), b"{}", "cn-beijing")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "B", "é"]), st.text("aZ é~*", max_size=3)),
+                min_size=1, max_size=5),
+       st.sampled_from(["encoded", "raw"]))
+def test_repeated_query_keys_in_any_sdks_value_order(pairs: list[tuple[str, str]],
+                                                       values_sort: str) -> None:
+    wire = _repeated_query_wire([*sdk.QUERY.items(), *pairs], values_sort)
+    result = verify(wire)
+    assert result.ok, result.explain()
+    # A value the signer did not sign is never accepted, in any order.
+    assert not verify(replace(wire, query=wire.query + "&a=extra"))
