@@ -110,12 +110,14 @@ def test_a_retry_with_the_same_signature_is_accepted() -> None:
     assert verify(wire).ok and verify(wire).ok
 
 
-@pytest.mark.parametrize("name", sorted(sdk.PRESIGNERS))
-@pytest.mark.parametrize("token", [None, sdk.TOKEN])
+@pytest.mark.parametrize(("name", "token"), [
+    *[(name, None) for name in sorted(sdk.PRESIGNERS)],
+    # volc-sdk-php's signRequestToUrl takes no session token.
+    *[(name, sdk.TOKEN) for name in sorted(sdk.PRESIGNERS) if name != "php-presigned"],
+])
 def test_each_sdk_presigned_url_is_accepted(name: str, token: str | None) -> None:
-    if name == "php-presigned" and token:
-        pytest.skip("volc-sdk-php's signRequestToUrl takes no session token")
     wire = sdk.PRESIGNERS[name](token=token) if token else sdk.PRESIGNERS[name]()
+    assert token is None or token in wire.query
     result = verify(wire)
     assert result.ok and result.presigned, result.explain()
 

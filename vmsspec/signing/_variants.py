@@ -36,7 +36,7 @@ from itertools import product
 
 from . import _canonical as c
 
-__all__ = ["Form", "combined", "header_blocks", "path_forms", "query_forms"]
+__all__ = ["MAX_FORMS_TRIED", "Form", "combined", "header_blocks", "path_forms", "query_forms"]
 
 Form = tuple[str, str]
 """(label, text): the label names the SDKs that produce the text; "" for the reference."""
@@ -119,11 +119,25 @@ def header_blocks(names: Sequence[str], index: Mapping[str, str], first: str) ->
     return _distinct(forms)
 
 
-def combined(*dimensions: Sequence[Form]) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Every combination of one form per dimension, the all-reference one first.
+MAX_FORMS_TRIED = 64
+"""A bound on the canonical requests tried for one request, reference included.
 
-    Yields (label, texts) with the labels of the non-reference forms joined by "; ".
+Each try hashes a canonical request as long as the request's query and signed
+headers, so without a bound a forged request with many repeated keys and padded
+headers could buy ~200 hashes. The real SDKs' forms differ from the reference in
+at most three dimensions and come first (see ``combined``), well inside the bound.
+"""
+
+
+def combined(*dimensions: Sequence[Form]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Combinations of one form per dimension, fewest departures from the reference first.
+
+    The all-reference combination comes first, then those that change one dimension,
+    then two, and so on; at most ``MAX_FORMS_TRIED``. Yields (label, texts) with the
+    labels of the non-reference forms joined by "; ".
     """
-    for choice in product(*dimensions):
-        label = "; ".join(lbl for lbl, _ in choice if lbl)
-        yield label, tuple(text for _, text in choice)
+    choices = sorted(product(*(range(len(d)) for d in dimensions)),
+                     key=lambda picks: sum(1 for i in picks if i))
+    for picks in choices[:MAX_FORMS_TRIED]:
+        forms = [dimension[i] for dimension, i in zip(dimensions, picks, strict=True)]
+        yield "; ".join(lbl for lbl, _ in forms if lbl), tuple(text for _, text in forms)
