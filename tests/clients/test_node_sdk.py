@@ -24,8 +24,7 @@ from typing import Any
 
 import pytest
 
-from vmsspec import TEST_ACCESS_KEY, TEST_SECRET_KEY
-from vmsspec._examples import example_bytes
+from vmsspec import TEST_ACCESS_KEY, TEST_SECRET_KEY, example_bytes
 from vmsspec.adapters.server import ThreadedServer
 from vmsspec.service import ReferenceService
 

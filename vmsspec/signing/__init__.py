@@ -33,12 +33,15 @@ listed with its SDK source in ``_variants``):
 - The reference canonical form (the older SDK's) is tried first; only when it
   fails are the other SDKs' forms tried: query ordered by encoded pair or with a
   repeated key's values sorted, path as given, header values trimmed or with
-  whitespace runs collapsed, Host with its default port. ``Authorization`` is read
-  with or without spaces after its commas (C++ SDK).
-- Presigned URLs: only the keys ``X-SignedQueries`` lists are signed (it need not
-  list itself, and ``X-Security-Token`` may be outside it); a URL that leaves out a
-  key of ``PRESIGN_MUST_SIGN`` (Action, Version, X-Expires, X-NotSignBody,
-  X-SignedHeaders) is refused. ``X-NotSignBody`` signs the empty body's hash.
+  whitespace runs collapsed, Host with its default port (at most 64 forms, fewest
+  departures first). ``Authorization`` is read with or without spaces after its
+  commas (C++ SDK).
+- Presigned URLs: the whole query but X-Signature is tried first (the older SDK
+  signs every key), then only the keys ``X-SignedQueries`` lists (it need not list
+  itself, and ``X-Security-Token`` may be outside it); a URL that leaves a key of
+  ``PRESIGN_MUST_SIGN`` (Action, Version, X-Expires, X-NotSignBody, X-SignedHeaders)
+  out of its list is refused. ``X-NotSignBody`` signs the empty body's hash (the
+  PHP SDK's real body hash is accepted too).
 - The credential scope's date must be X-Date's date.
 
 Region refusal (``verify_request(..., regions=...)``): a scope whose region is not
