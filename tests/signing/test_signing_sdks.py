@@ -294,3 +294,17 @@ def test_repeated_query_keys_in_any_sdks_value_order(pairs: list[tuple[str, str]
     assert result.ok, result.explain()
     # A value the signer did not sign is never accepted, in any order.
     assert not verify(replace(wire, query=wire.query + "&a=extra"))
+
+
+@pytest.mark.parametrize("wire", [
+    sdk.go_handwritten(sdk.go_json(sdk.TASK), token=sdk.TOKEN, secret="not-the-secret"),
+    sdk.go_presigned(token=sdk.TOKEN, secret="not-the-secret"),
+], ids=["header", "presigned"])
+def test_explain_shows_a_signed_session_token_redacted(wire: sdk.Wire) -> None:
+    result = verify(wire)
+    assert result.code == "SignatureDoesNotMatch"
+    text = result.explain()
+    assert sdk.TOKEN not in text and "<redacted>" in text
+    # The rest of the canonical request is all there, for the client author to diff.
+    assert result.canonical_request is not None
+    assert result.canonical_request.replace(sdk.TOKEN, "<redacted>") in text

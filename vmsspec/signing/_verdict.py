@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +12,11 @@ from .._errors import ErrorCode, error_code
 __all__ = ["MAX_LISTED_VARIANTS", "Verification", "accepted", "client_text", "fail"]
 
 logger = logging.getLogger("vmsspec.signing")
+
+# A signed session token is part of the canonical request (as a header line or a
+# query pair); explain() shows everything else of it, for the client author to diff.
+_TOKEN_LINE = re.compile(r"(?im)^(x-security-token:).*$")
+_TOKEN_PAIR = re.compile(r"(?im)((?:^|&)X-Security-Token=)[^&\n]*")
 
 MAX_LISTED_VARIANTS = 12
 """How many of the other canonical forms tried a failed verdict keeps (all are tried)."""
@@ -84,13 +90,19 @@ class Verification:
         if self.signed_headers:
             lines.append(f"Signed headers: {';'.join(self.signed_headers)}")
         if self.canonical_request is not None:
-            lines += ["", "Canonical request (server, reference form):", self.canonical_request]
+            lines += ["", "Canonical request (server, reference form):",
+                      _without_token(self.canonical_request)]
         if self.string_to_sign is not None:
             lines += ["", "String to sign (server):", self.string_to_sign]
         for n, alt in enumerate(self.alternatives, 1):
             label = self.variants[n - 1] if n <= len(self.variants) else "another SDK's form"
-            lines += ["", f"Also tried, canonical request variant {n} ({label}):", alt]
+            lines += ["", f"Also tried, canonical request variant {n} ({label}):",
+                      _without_token(alt)]
         return "\n".join(lines)
+
+
+def _without_token(canonical: str) -> str:
+    return _TOKEN_PAIR.sub(r"\1<redacted>", _TOKEN_LINE.sub(r"\1<redacted>", canonical))
 
 
 # A verdict is immutable, and a client sends the same key and header list on every call;
