@@ -206,8 +206,8 @@ def test_a_signature_failure_records_the_servers_canonical_request(
     answer(service, request)
     exchange = service.exchanges[-1]
     assert exchange.not_validated_reason == "signature refused: SignatureDoesNotMatch"
-    assert "Canonical request (server):" in exchange.signature_explain
-    assert "String to sign (server):" in exchange.signature_explain
+    assert "Canonical request (server" in exchange.signature_explain
+    assert "String to sign (server" in exchange.signature_explain
     signature = dict(request.headers)["Authorization"].rsplit("Signature=", 1)[1]
     assert signature not in exchange.signature_explain
     assert exchange.as_dict()["signature_explain"] == exchange.signature_explain
