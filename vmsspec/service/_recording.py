@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..signing import redact_headers, redact_target
 from ._http import HttpRequest
 
-__all__ = ["Exchange", "NonConformantRequests", "Recorder"]
+__all__ = [
+    "DEFAULT_RECORD_BODY_BYTES",
+    "DEFAULT_RECORD_LIMIT",
+    "Exchange",
+    "NonConformantRequests",
+    "Recorder",
+]
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,18 @@ class Exchange:
     """(code, parameter, rule id) of each contract violation in the body."""
     fault: str | None = None
 
+    delivered: bool | None = None
+    """Whether the answer reached the client: set by the real-port adapter (False for a
+    dropped connection or a client gone before the answer), None in-process."""
+    body_size: int = -1
+    """The size of the whole body as received (``body`` may be cut); -1: not known."""
+    body_sha256: str | None = None
+    """The SHA-256 of the whole body when ``body`` was cut, else None (hash ``body``)."""
+
     @property
     def conformant(self) -> bool:
         """Whether the *request* honoured the contract (regardless of injected faults)."""
-        return self.signature is None and not self.violations
+        return _conformant(self.signature, self.violations)
 
     def describe(self) -> str:
         head = f"#{self.number} {self.method} {self.target} -> {self.status}"
@@ -56,59 +73,144 @@ class Exchange:
             "signature_reason": self.signature_reason,
             "violations": [{"code": c, "parameter": p, "rule": r} for c, p, r in self.violations],
             "fault": self.fault, "conformant": self.conformant,
+            "delivered": self.delivered,
+            "body_size": len(self.body) if self.body_size < 0 else self.body_size,
+            "body_sha256": self.body_sha256,
         }
+
+
+def _conformant(signature: str | None, violations: tuple[tuple[str, str, str], ...]) -> bool:
+    # One definition for an Exchange and for the Recorder's running count.
+    return signature is None and not violations
 
 
 class NonConformantRequests(AssertionError):
     """Raised by ``assert_all_conformant``: lists every request that broke the contract."""
 
 
-_Entry = tuple[HttpRequest, int, "str | None", "str | None", str,
-               tuple[tuple[str, str, str], ...], "str | None"]
+DEFAULT_RECORD_LIMIT = 10_000
+"""Exchanges a Recorder keeps by default: the newest win (about 25 MB of small requests)."""
+DEFAULT_RECORD_BODY_BYTES = 64 * 1024
+"""Body bytes kept per exchange by default; past it, the size and SHA-256 stand for the rest."""
+
+
+class _Entry:
+    """What is kept of one exchange until it is read (then redacted into an Exchange).
+
+    The request is not kept: its body may be 32 MB, and only ``max_body`` bytes of it,
+    with the size and hash of the whole, are ever shown.
+    """
+
+    __slots__ = ("body", "body_sha256", "body_size", "delivered", "fields", "headers",
+                 "method", "number", "request_id", "target")
+
+    def __init__(self, number: int, request: HttpRequest, max_body: int,
+                 fields: dict[str, Any]) -> None:
+        self.number = number
+        self.method, self.target, self.headers = request.method, request.target, request.headers
+        body = request.body
+        self.body_size = len(body)
+        self.body = body if len(body) <= max_body else body[:max_body]
+        # A truncated body keeps its hash so that a reader can still tell two apart.
+        self.body_sha256 = (hashlib.sha256(body).hexdigest() if len(body) > max_body
+                            else None)
+        self.fields = fields
+        self.request_id = id(request)  # to find the entry again from the adapter's request
+        self.delivered: bool | None = None
 
 
 class Recorder:
-    """Keeps every exchange. Entries are stored as they came and redacted when read:
-    recording sits on every mocked call's path, reading only on a report's."""
+    """Keeps the newest ``limit`` exchanges (``DEFAULT_RECORD_LIMIT``; 0 keeps none), each
+    body cut at ``max_body`` bytes. Counts every exchange, kept or not, so that a summary
+    ("N requests, M not conformant") stays true past the limit.
 
-    def __init__(self, max_body: int = 64 * 1024) -> None:
-        self._entries: list[_Entry] = []
+    Entries are stored as they came and redacted when read: recording sits on every
+    mocked call's path, reading only on a report's.
+    """
+
+    def __init__(self, max_body: int = DEFAULT_RECORD_BODY_BYTES, *,
+                 limit: int | None = DEFAULT_RECORD_LIMIT) -> None:
+        if limit is not None and limit < 0:
+            raise ValueError(f"record limit must be 0 or more, not {limit}")
+        self._entries: deque[_Entry] = deque(maxlen=limit)
         self._lock = threading.Lock()
         self._max_body = max_body
+        self.limit = limit
+        self.total = 0
+        """Exchanges recorded since the last clear, including those no longer kept."""
+        self.nonconformant = 0
+        """How many of ``total`` broke the contract."""
 
     def __repr__(self) -> str:
-        return f"Recorder({len(self._entries)} exchanges)"
+        return f"Recorder({len(self._entries)} of {self.total} exchanges kept)"
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def record(self, request: HttpRequest, *, status: int, code: str | None,
                signature: str | None, signature_reason: str,
-               violations: tuple[tuple[str, str, str], ...], fault: str | None) -> None:
-        entry = (request, status, code, signature, signature_reason, violations, fault)
+               violations: tuple[tuple[str, str, str], ...], fault: str | None,
+               **more: Any) -> None:
+        """Keep one exchange; ``more`` holds any further Exchange field by name."""
+        fields = {"status": status, "code": code, "signature": signature,
+                  "signature_reason": signature_reason, "violations": violations,
+                  "fault": fault, **more}
+        bad = not _conformant(signature, violations)
         with self._lock:
-            self._entries.append(entry)
+            self.total += 1
+            self.nonconformant += bad
+            if self._entries.maxlen != 0:
+                self._entries.append(_Entry(self.total, request, self._max_body, fields))
 
-    def _exchange(self, number: int, entry: _Entry) -> Exchange:
-        request, status, code, signature, reason, violations, fault = entry
+    def mark_delivered(self, request: HttpRequest, delivered: bool) -> None:
+        """Say whether the answer to ``request`` reached its client (a real-port adapter
+        calls this once it knows; in-process exchanges stay ``None``)."""
+        key = id(request)
+        with self._lock:
+            # newest first: the request being answered was recorded moments ago
+            for entry in reversed(self._entries):
+                if entry.request_id == key and entry.delivered is None:
+                    entry.delivered = delivered
+                    return
+
+    def _exchange(self, entry: _Entry) -> Exchange:
         return Exchange(
-            number, request.method, redact_target(request.target),
-            tuple(redact_headers(request.headers)), request.body[: self._max_body], status,
-            code, signature, reason, violations, fault,
+            number=entry.number, method=entry.method, target=redact_target(entry.target),
+            headers=tuple(redact_headers(entry.headers)), body=entry.body,
+            **entry.fields, delivered=entry.delivered, body_size=entry.body_size,
+            body_sha256=entry.body_sha256,
         )
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
+        return tuple(self.iter_exchanges())
+
+    def iter_exchanges(self, since: int = 0, limit: int | None = None) -> Iterator[Exchange]:
+        """Kept exchanges numbered above ``since``, oldest first, at most ``limit`` of them.
+
+        The entries are taken under the lock at once; redaction happens as the caller
+        iterates, so a server can interleave other work between exchanges.
+        """
         with self._lock:
-            entries = list(self._entries)
-        return tuple(self._exchange(n, e) for n, e in enumerate(entries, 1))
+            entries = [e for e in self._entries if e.number > since] if since else \
+                list(self._entries)
+        if limit is not None:
+            entries = entries[:max(limit, 0)]
+        return (self._exchange(entry) for entry in entries)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.total = self.nonconformant = 0
 
     def assert_all_conformant(self) -> None:
         __tracebackhide__ = True
+        if not self.nonconformant:
+            return
         bad = [e for e in self.exchanges if not e.conformant]
-        if bad:
-            total = len(self.exchanges)
-            lines = [f"{len(bad)} of {total} requests broke the CreateTask contract:"]
-            lines += [e.describe() for e in bad]
-            raise NonConformantRequests("\n".join(lines))
+        lines = [f"{self.nonconformant} of {self.total} requests broke the CreateTask contract:"]
+        lines += [e.describe() for e in bad]
+        if len(bad) < self.nonconformant:
+            lines.append(f"({self.nonconformant - len(bad)} more no longer kept: the recording "
+                         f"keeps the newest {self.limit})")
+        raise NonConformantRequests("\n".join(lines))
