@@ -72,7 +72,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         # uvicorn's own cap answers bare text: ours answers an envelope (see on_headers_complete)
         self.limit_concurrency = None
         self.timeout_keep_alive = self.limits.idle_timeout  # type: ignore[assignment]
-        self._header_bytes = 0
+        self._header_bytes = 0  # bytes received while a header block is incomplete
+        self._header_size = 0  # the request line and headers as parsed
         self._in_headers = True
         self._read_timer: asyncio.TimerHandle | None = None
         self._lingering = False
@@ -145,14 +146,39 @@ class VmsHttpProtocol(HttpToolsProtocol):
 
     # -- parser callbacks -------------------------------------------------------------
 
+    # Once refused, the rest of what the parser already holds is not a request to answer.
+
     def on_message_begin(self) -> None:
+        if self._lingering:
+            return
         super().on_message_begin()
         self._in_headers = True
+        self._header_size = 0
         self._arm_read_timer(self.limits.read_timeout)  # for the whole header block
 
+    def on_url(self, url: bytes) -> None:
+        if not self._lingering:
+            self._header_size += len(url)
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._lingering:
+            self._header_size += len(name) + len(value) + 4
+            super().on_header(name, value)
+
+    def on_body(self, body: bytes) -> None:
+        if not self._lingering:
+            super().on_body(body)
+
     def on_headers_complete(self) -> None:
+        if self._lingering:
+            return
         self._in_headers = False
         self._header_bytes = 0
+        if self._header_size > self.limits.max_header_bytes:
+            # arrived in one piece, so the byte count in data_received did not see it
+            self._refuse("QuotaExceeded", "headers")
+            return
         over_capacity = len(self.connections) > self.limits.max_connections
         super().on_headers_complete()
         if self.parser.should_upgrade():
@@ -166,6 +192,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._arm_read_timer(self.limits.read_timeout)
 
     def on_message_complete(self) -> None:
+        if self._lingering:
+            return
         super().on_message_complete()
         self._cancel_read_timer()
         self._in_headers = True

@@ -265,6 +265,8 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
     async def respond(send: Send, response: HttpResponse, *, close: bool = False) -> None:
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
                    for k, v in response.headers]
+        # a length, not chunks: the body is whole already, and simple clients expect one
+        headers.append((b"content-length", b"%d" % len(response.body)))
         if close:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": response.status,

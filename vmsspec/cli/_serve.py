@@ -188,6 +188,11 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or free_port(args.host)
     server = VmsServer(uvicorn_config(service, args.host, port, limits=limits,
                                       control_token=args.control_token))
+    if not is_loopback_host(args.host):
+        state = ("needs the --control-token header" if args.control_token
+                 else "is off (give --control-token to turn it on)")
+        print(f"vmsspec: warning: listening on {args.host}, not loopback: other machines can "
+              f"reach this mock; its control path {state}", file=sys.stderr, flush=True)
     try:
         probe = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -205,11 +210,6 @@ def run(args: argparse.Namespace) -> int:
     control = "control" if is_loopback_host(args.host) or args.control_token else "control (off)"
     print(f"  {control}: http://{args.host}:{port}/_vmsspec/exchanges   (Ctrl-C stops)")
     sys.stdout.flush()
-    if not is_loopback_host(args.host):
-        state = ("needs the --control-token header" if args.control_token
-                 else "is off (give --control-token to turn it on)")
-        print(f"vmsspec: warning: listening on {args.host}, not loopback: other machines can "
-              f"reach this mock; its control path {state}", file=sys.stderr, flush=True)
     # SIGINT or SIGTERM stops the server (VmsServer) and comes back here: the recording
     # below must still be written. A KeyboardInterrupt can only come before uvicorn
     # takes the signals over.
