@@ -185,15 +185,14 @@ def run(args: argparse.Namespace) -> int:
         credentials[env_ak] = env_sk
     service = ReferenceService(credentials=credentials, profile=profile, region=args.region)
     service.recorder = Recorder(limit=0 if args.no_record else args.record_limit)
-    port = args.port or free_port(args.host)
-    server = VmsServer(uvicorn_config(service, args.host, port, limits=limits,
-                                      control_token=args.control_token))
     if not is_loopback_host(args.host):
         state = ("needs the --control-token header" if args.control_token
                  else "is off (give --control-token to turn it on)")
         print(f"vmsspec: warning: listening on {args.host}, not loopback: other machines can "
               f"reach this mock; its control path {state}", file=sys.stderr, flush=True)
+    port = args.port
     try:
+        port = port or free_port(args.host)
         probe = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((args.host, port))
@@ -202,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}") from None
     except (UnicodeError, ValueError) as exc:
         raise CliError(f"cannot listen on {args.host}:{port}: {exc}") from None
+    server = VmsServer(uvicorn_config(service, args.host, port, limits=limits,
+                                      control_token=args.control_token))
     print(f"vmsspec: serving CreateTask (profile {profile.name}) at http://{args.host}:{port}")
     print(f"  test credentials (public, embedded): {ENV_ACCESS_KEY}={TEST_ACCESS_KEY} "
           f"{ENV_SECRET_KEY}={TEST_SECRET_KEY}")
