@@ -116,6 +116,21 @@ def test_the_recorder_keeps_the_newest_exchanges_and_counts_them_all() -> None:
         recorder.assert_all_conformant()
 
 
+def test_the_recorder_keeps_bodies_within_its_budget_oldest_dropped_first() -> None:
+    recorder = Recorder(max_body=100, limit=10, body_budget=250)
+    bodies = [bytes([65 + n]) * 100 for n in range(5)]
+    for body in bodies:
+        recorder.record(HttpRequest.build("POST", "/", [("A", "1\n2"), ("B", "")], body),
+                        status=200, code=None, signature=None, signature_reason="",
+                        violations=(), fault=None)
+    kept = recorder.exchanges
+    assert [len(e.body) for e in kept] == [0, 0, 0, 100, 100]
+    assert [e.body_size for e in kept] == [100] * 5
+    assert kept[0].body_sha256 == hashlib.sha256(bodies[0]).hexdigest()
+    assert kept[4].body_sha256 is None and kept[4].body == bodies[4]
+    assert kept[0].headers == (("A", "1\n2"), ("B", ""))  # a value with a line break too
+
+
 def test_record_nothing_but_still_count() -> None:
     recorder = Recorder(limit=0)
     recorder.record(HttpRequest.build("POST", "/", {}, b"{}"), status=200, code=None,
@@ -141,6 +156,23 @@ def test_exchanges_page_and_stream_as_ndjson(server: ThreadedServer) -> None:
         assert client.get(url, params={"format": "ndjson", "since": 9}, auth=None).text == ""
         bad = client.get(url, params={"limit": "-1"}, auth=None)
         assert bad.status_code == 400 and "limit" in bad.json()["error"]
+
+
+def test_a_long_recording_streams_in_many_chunks() -> None:
+    service = ReferenceService()
+    request = HttpRequest.build("POST", "/", {"Authorization": "HMAC-SHA256 Signature=ab"})
+    for _ in range(1000):
+        service.recorder.record(request, status=401, code="SignatureDoesNotMatch",
+                                signature="SignatureDoesNotMatch", signature_reason="",
+                                violations=(), fault=None)
+    with ThreadedServer(service) as server, httpx.stream(
+            "GET", f"{server.url}/_vmsspec/exchanges?format=ndjson") as response:
+        chunks = list(response.iter_raw())
+    lines = b"".join(chunks).splitlines()
+    assert len(lines) == 1000 and len(chunks) >= 5  # batches, the loop free in between
+    assert all(json.loads(line)["headers"] == [["Authorization", "HMAC-SHA256 Signature="
+                                                                  "<redacted>"]]
+               for line in lines)
 
 
 def test_a_body_past_the_record_body_limit_is_cut_with_its_size_and_hash() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from ..signing import redact_headers, redact_target
 from ._http import HttpRequest
 
 __all__ = [
+    "DEFAULT_RECORD_BODY_BUDGET",
     "DEFAULT_RECORD_BODY_BYTES",
     "DEFAULT_RECORD_LIMIT",
     "Exchange",
@@ -92,49 +94,94 @@ DEFAULT_RECORD_LIMIT = 10_000
 """Exchanges a Recorder keeps by default: the newest win (about 25 MB of small requests)."""
 DEFAULT_RECORD_BODY_BYTES = 64 * 1024
 """Body bytes kept per exchange by default; past it, the size and SHA-256 stand for the rest."""
+DEFAULT_RECORD_BODY_BUDGET = 16 * 1024 * 1024
+"""Body bytes kept in all by default: the oldest exchanges lose their body first."""
+
+
+_FIELDS = ("status", "code", "signature", "signature_reason", "violations", "fault")
+_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # header-name lists, shared by entries
+
+
+def _shared_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    # A client sends the same header names in the same order every time: kept once.
+    shared = _NAMES.get(names)
+    if shared is None:
+        if len(_NAMES) > 1024:
+            _NAMES.clear()
+        shared = _NAMES[names] = tuple(sys.intern(n) for n in names)
+    return shared
 
 
 class _Entry:
     """What is kept of one exchange until it is read (then redacted into an Exchange).
 
-    The request is not kept: its body may be 32 MB, and only ``max_body`` bytes of it,
-    with the size and hash of the whole, are ever shown.
+    Compact, because ten thousand of them are kept (about 1 KB each for a signed
+    request): not the request (its body may be 32 MB) but its method and target, the
+    header names shared with other entries, the values in one string, and at most
+    ``max_body`` bytes of the body with the size (and, once cut, the SHA-256) of the whole.
     """
 
-    __slots__ = ("body", "body_sha256", "body_size", "delivered", "fields", "headers",
-                 "method", "number", "request_id", "target")
+    __slots__ = ("body", "body_sha256", "body_size", "delivered", "fields", "method", "more",
+                 "names", "number", "request_id", "target", "values")
 
     def __init__(self, number: int, request: HttpRequest, max_body: int,
-                 fields: dict[str, Any]) -> None:
+                 fields: tuple[Any, ...], more: dict[str, Any] | None) -> None:
         self.number = number
-        self.method, self.target, self.headers = request.method, request.target, request.headers
+        self.method, self.target = sys.intern(request.method), request.target
+        self.names = _shared_names(tuple(k for k, _ in request.headers))
+        values = tuple(v for _, v in request.headers)
+        packed = "\n".join(values)
+        # one string instead of one per header, unless a value holds the separator
+        self.values: str | tuple[str, ...] = (
+            packed if packed.count("\n") == max(len(values) - 1, 0) else values)
         body = request.body
         self.body_size = len(body)
         self.body = body if len(body) <= max_body else body[:max_body]
-        # A truncated body keeps its hash so that a reader can still tell two apart.
-        self.body_sha256 = (hashlib.sha256(body).hexdigest() if len(body) > max_body
-                            else None)
-        self.fields = fields
+        # A cut body keeps its hash so that a reader can still tell two apart.
+        self.body_sha256 = hashlib.sha256(body).hexdigest() if len(body) > max_body else None
+        self.fields, self.more = fields, more
         self.request_id = id(request)  # to find the entry again from the adapter's request
         self.delivered: bool | None = None
+
+    def drop_body(self) -> int:
+        """Forget the body (keeping its size and hash); returns the bytes freed."""
+        freed = len(self.body)
+        if freed:
+            if self.body_sha256 is None:
+                self.body_sha256 = hashlib.sha256(self.body).hexdigest()
+            self.body = b""
+        return freed
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        values = self.values.split("\n") if isinstance(self.values, str) else self.values
+        if not self.names:
+            return ()
+        return tuple(zip(self.names, values, strict=True))
 
 
 class Recorder:
     """Keeps the newest ``limit`` exchanges (``DEFAULT_RECORD_LIMIT``; 0 keeps none), each
-    body cut at ``max_body`` bytes. Counts every exchange, kept or not, so that a summary
-    ("N requests, M not conformant") stays true past the limit.
+    body cut at ``max_body`` bytes, and at most ``body_budget`` body bytes in all (older
+    exchanges lose their body first, keeping its size and SHA-256). Counts every exchange,
+    kept or not, so that a summary ("N requests, M not conformant") stays true past the
+    limit.
 
     Entries are stored as they came and redacted when read: recording sits on every
     mocked call's path, reading only on a report's.
     """
 
     def __init__(self, max_body: int = DEFAULT_RECORD_BODY_BYTES, *,
-                 limit: int | None = DEFAULT_RECORD_LIMIT) -> None:
+                 limit: int | None = DEFAULT_RECORD_LIMIT,
+                 body_budget: int = DEFAULT_RECORD_BODY_BUDGET) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"record limit must be 0 or more, not {limit}")
         self._entries: deque[_Entry] = deque(maxlen=limit)
         self._lock = threading.Lock()
         self._max_body = max_body
+        self._body_budget = body_budget
+        self._body_bytes = 0
+        self._bodiless = 0  # the oldest entries whose body was dropped for the budget
         self.limit = limit
         self.total = 0
         """Exchanges recorded since the last clear, including those no longer kept."""
@@ -152,15 +199,23 @@ class Recorder:
                violations: tuple[tuple[str, str, str], ...], fault: str | None,
                **more: Any) -> None:
         """Keep one exchange; ``more`` holds any further Exchange field by name."""
-        fields = {"status": status, "code": code, "signature": signature,
-                  "signature_reason": signature_reason, "violations": violations,
-                  "fault": fault, **more}
+        fields = (status, code, signature, signature_reason, violations, fault)
         bad = not _conformant(signature, violations)
         with self._lock:
             self.total += 1
             self.nonconformant += bad
-            if self._entries.maxlen != 0:
-                self._entries.append(_Entry(self.total, request, self._max_body, fields))
+            entries = self._entries
+            if entries.maxlen == 0:
+                return
+            if len(entries) == entries.maxlen:  # the oldest is about to go
+                self._body_bytes -= len(entries[0].body)
+                self._bodiless = max(self._bodiless - 1, 0)
+            entry = _Entry(self.total, request, self._max_body, fields, more or None)
+            entries.append(entry)
+            self._body_bytes += len(entry.body)
+            while self._body_bytes > self._body_budget and self._bodiless < len(entries) - 1:
+                self._body_bytes -= entries[self._bodiless].drop_body()
+                self._bodiless += 1
 
     def mark_delivered(self, request: HttpRequest, delivered: bool) -> None:
         """Say whether the answer to ``request`` reached its client (a real-port adapter
@@ -177,7 +232,8 @@ class Recorder:
         return Exchange(
             number=entry.number, method=entry.method, target=redact_target(entry.target),
             headers=tuple(redact_headers(entry.headers)), body=entry.body,
-            **entry.fields, delivered=entry.delivered, body_size=entry.body_size,
+            **dict(zip(_FIELDS, entry.fields, strict=True)), **(entry.more or {}),
+            delivered=entry.delivered, body_size=entry.body_size,
             body_sha256=entry.body_sha256,
         )
 
@@ -201,7 +257,7 @@ class Recorder:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.total = self.nonconformant = 0
+            self.total = self.nonconformant = self._body_bytes = self._bodiless = 0
 
     def assert_all_conformant(self) -> None:
         __tracebackhide__ = True
