@@ -209,6 +209,11 @@ class _QuietResourceErrors:
         self._last, self._suppressed = -interval, 0
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "_start_serving" in repr(context.get("handle")) and isinstance(
+                context.get("exception"), (OSError, ValueError)):
+            # asyncio's accept() retry timer firing after the server closed its socket
+            # ("Invalid file descriptor: -1"): nothing is lost, nothing to report
+            return
         if "out of system resource" not in str(context.get("message", "")):
             if self._previous is not None:
                 self._previous(loop, context)
