@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import inspect
 import ipaddress
 import logging
 import time
@@ -32,7 +31,6 @@ from urllib.parse import parse_qs
 import orjson
 
 from ..service import HttpRequest, HttpResponse, ReferenceService
-from ..service._recording import Recorder
 from ._limits import ServerLimits, error_envelope
 from ._protocol import CONNECTION, Connection
 
@@ -79,16 +77,7 @@ def _reset(service: ReferenceService, body: bytes) -> None:
     keep = doc.get("keep_recording", False)
     if not isinstance(keep, bool):
         raise _ControlError(400, "keep_recording must be true or false")
-    if "keep_recording" in inspect.signature(service.reset).parameters:
-        service.reset(keep_recording=keep)  # type: ignore[call-arg]
-    elif keep:  # a service from before reset(keep_recording=...): the same, from outside
-        kept, service.recorder = service.recorder, Recorder()
-        try:
-            service.reset()
-        finally:
-            service.recorder = kept
-    else:
-        service.reset()
+    service.reset(keep_recording=keep)
 
 
 def _control(service: ReferenceService, method: str, path: str, body: bytes) -> HttpResponse:
@@ -105,15 +94,13 @@ def _control(service: ReferenceService, method: str, path: str, body: bytes) -> 
             return _json(exc.status, {"error": str(exc)})
         return _json(200, {"ok": True})
     if (method, name) == ("POST", "faults"):
+        # The fields of ReferenceService.respond_next, or the older {"kind", "count",
+        # "latency"}; parsed strictly by the service (1.9 or true is no count).
         try:
-            spec = orjson.loads(body or b"{}")
-            if not isinstance(spec, dict):
-                raise ValueError("the body must be a JSON object")
-            service.faults.inject(str(spec.get("kind")), int(spec.get("count", 1)),
-                                  latency=float(spec.get("latency", 0.0)))
-        except (ValueError, TypeError) as exc:
+            pending = service.force_from_json(orjson.loads(body or b"{}"))
+        except ValueError as exc:  # orjson.JSONDecodeError is a ValueError
             return _json(400, {"error": str(exc).splitlines()[0]})
-        return _json(200, {"ok": True, "pending": len(service.faults)})
+        return _json(200, {"ok": True, "pending": pending})
     return _json(404, {"error": f"no control endpoint {method} {path}"})
 
 
@@ -122,6 +109,21 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key == name:
             return bytes(value)
     return None
+
+
+async def _drop_connection(receive: Receive) -> None:
+    """Close the connection without a byte of response (a forced ``drop``) under an
+    ASGI server other than vmsspec's protocol (which aborts through ``Connection``).
+
+    ASGI has no message for it, so this reaches uvicorn's transport through the request
+    cycle that ``receive`` is bound to (uvicorn's h11 and httptools protocols alike)."""
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("this ASGI server gives no way to drop a connection")
+    transport.close()
+    # Let the protocol see the connection lost, so the server sends no 500 for an app
+    # that returned without answering.
+    await asyncio.sleep(0)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -353,15 +355,18 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
         target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
         headers = tuple((k.decode("latin-1"), v.decode("latin-1"))
                         for k, v in scope["headers"])
-        request = HttpRequest(scope["method"], target, headers, body or b"", too_large)
+        request = HttpRequest(scope["method"], target, headers, body or b"", too_large,
+                              scope.get("http_version", "1.1"))
         response = await answer(request)
-        if getattr(response, "drop", False):
-            if connection is not None:
-                connection.drop()
-                service.recorder.mark_delivered(request, False)
-            return  # (under another server: no answer, which it turns into its own 500)
-        if response.delay:
+        if response.delay:  # awaited: other connections are answered meanwhile
             await asyncio.sleep(response.delay)
+        if response.drop:
+            if connection is None:
+                await _drop_connection(receive)
+                return
+            connection.drop()
+            service.recorder.mark_delivered(request, False)
+            return
         await respond(send, response, close=too_large)
         if connection is not None:
             service.recorder.mark_delivered(request, connection.delivered)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from .._endpoint import DEFAULT_REGION
 from ..adapters._limits import ServerLimits
 from ..adapters.asgi import CONTROL_TOKEN_HEADER, is_loopback_host
+from ..service import DEFAULT_REGIONS, MISSING_CONTENT_TYPE
 from ..service._recording import DEFAULT_RECORD_LIMIT, Recorder
 from ._common import CliError
 
@@ -40,7 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8960, help="0 picks a free port (default 8960)")
     p.add_argument("--profile", default="documented")
-    p.add_argument("--region", default=DEFAULT_REGION)
+    p.add_argument("--region", action="append", metavar="REGION",
+                   help="a credential-scope region to accept; repeatable, the first is what "
+                        "ResponseMetadata.Region echoes (default: "
+                        f"{', '.join(DEFAULT_REGIONS)})")
+    p.add_argument("--missing-content-type", choices=MISSING_CONTENT_TYPE, default="json",
+                   help="a request without Content-Type is read as JSON (default) or refused")
     p.add_argument("--record", metavar="FILE",
                    help="on exit (Ctrl-C or SIGTERM), write the recorded exchanges (secrets "
                         "redacted) to FILE as JSON, atomically")
@@ -183,7 +188,12 @@ def run(args: argparse.Namespace) -> int:
     env_ak, env_sk = os.environ.get(ENV_ACCESS_KEY), os.environ.get(ENV_SECRET_KEY)
     if env_ak and env_sk:
         credentials[env_ak] = env_sk
-    service = ReferenceService(credentials=credentials, profile=profile, region=args.region)
+    regions: list[str] = args.region or list(DEFAULT_REGIONS)
+    unusable = [r for r in regions if not r or not r.isprintable() or r != r.strip()]
+    if unusable:
+        raise CliError(f"--region {unusable[0]!r} is not a region name")
+    service = ReferenceService(credentials=credentials, profile=profile, regions=regions,
+                               missing_content_type=args.missing_content_type)
     service.recorder = Recorder(limit=0 if args.no_record else args.record_limit)
     if not is_loopback_host(args.host):
         state = ("needs the --control-token header" if args.control_token
@@ -204,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
     server = VmsServer(uvicorn_config(service, args.host, port, limits=limits,
                                       control_token=args.control_token))
     print(f"vmsspec: serving CreateTask (profile {profile.name}) at http://{args.host}:{port}")
+    print(f"  regions accepted: {', '.join(service.regions)}")
     print(f"  test credentials (public, embedded): {ENV_ACCESS_KEY}={TEST_ACCESS_KEY} "
           f"{ENV_SECRET_KEY}={TEST_SECRET_KEY}")
     if env_ak and env_sk:

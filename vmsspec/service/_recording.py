@@ -42,10 +42,23 @@ class Exchange:
     violations: tuple[tuple[str, str, str], ...]
     """(code, parameter, rule id) of each contract violation in the body."""
     fault: str | None = None
-
+    """The forced answer applied (``faults.inject`` kind, code, ``drop``...), if any."""
+    validated: bool = True
+    """False when the body was not parsed or validated: work in proportion to trust, a
+    request refused by routing or authentication costs no more than hashing its body."""
+    not_validated_reason: str = ""
+    """Why not, e.g. ``signature refused: SignatureDoesNotMatch``."""
+    signature_explain: str = ""
+    """On a signature failure: ``Verification.explain()``, the canonical request and string
+    to sign the server computed beside what the request declared; never a signature."""
+    fail_types: tuple[str, ...] = ()
+    """The FailList ``Type`` of each entry answered."""
     delivered: bool | None = None
     """Whether the answer reached the client: set by the real-port adapter (False for a
     dropped connection or a client gone before the answer), None in-process."""
+    region: str | None = None
+    """The credential-scope region the request signed for, when it could be read."""
+
     body_size: int = -1
     """The size of the whole body as received (``body`` may be cut); -1: not known."""
     body_sha256: str | None = None
@@ -63,6 +76,8 @@ class Exchange:
         problems = []
         if self.signature is not None:
             problems.append(f"signature: {self.signature}: {self.signature_reason}")
+        if not self.validated:
+            problems.append(f"body not validated: {self.not_validated_reason}")
         problems += [f"{code} {parameter} (rule {rule})" for code, parameter, rule in
                      self.violations]
         return "\n".join([head] + [f"    {p}" for p in problems])
@@ -76,7 +91,9 @@ class Exchange:
             "signature_reason": self.signature_reason,
             "violations": [{"code": c, "parameter": p, "rule": r} for c, p, r in self.violations],
             "fault": self.fault, "conformant": self.conformant,
-            "delivered": self.delivered,
+            "validated": self.validated, "not_validated_reason": self.not_validated_reason,
+            "signature_explain": self.signature_explain, "fail_types": list(self.fail_types),
+            "delivered": self.delivered, "region": self.region,
             "body_size": len(self.body) if self.body_size < 0 else self.body_size,
             "body_sha256": self.body_sha256,
         }
