@@ -288,7 +288,7 @@ def test_a_half_closed_client_gets_its_answer_and_the_record_says_delivered(
 
 def test_a_client_gone_before_the_answer_is_recorded_as_not_delivered(
         server: ThreadedServer) -> None:
-    server.service.faults.inject("latency", latency=0.3)
+    server.service.respond_next(delay=0.3)
     with connect(server.url) as sock:
         sock.sendall(signed_request(server.url))
         time.sleep(0.1)
@@ -301,19 +301,9 @@ def test_a_client_gone_before_the_answer_is_recorded_as_not_delivered(
     assert server.service.exchanges[-1].delivered is False
 
 
-@dataclasses.dataclass(frozen=True)
-class DroppedResponse(HttpResponse):
-    drop: bool = True
-
-
-class DroppingService(ReferenceService):
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        answer = super().handle(request)
-        return DroppedResponse(answer.status, answer.headers, answer.body)
-
-
 def test_a_forced_drop_closes_the_connection_with_no_response_bytes() -> None:
-    with ThreadedServer(DroppingService()) as server:
+    with ThreadedServer() as server:
+        server.service.respond_next(drop=True, count=2)
         with connect(server.url) as sock:
             sock.sendall(signed_request(server.url))
             sock.settimeout(5)
@@ -323,17 +313,17 @@ def test_a_forced_drop_closes_the_connection_with_no_response_bytes() -> None:
                 received = b""
         assert received == b""
         with pytest.raises(httpx.RemoteProtocolError):
-            httpx.post(server.url + API, content=b"{}", timeout=5)
+            httpx.post(server.url + API, content=b"{}", auth=AUTH, timeout=5)
         assert [e.delivered for e in server.service.exchanges] == [False, False]
         assert health(server) == 200  # the control path is not the API: never dropped
 
 
 def test_a_delayed_answer_does_not_hold_up_other_connections(server: ThreadedServer) -> None:
-    server.service.faults.inject("latency", latency=2.0)
+    server.service.respond_next(delay=2.0)
     done = threading.Event()
 
     def slow() -> None:
-        httpx.post(server.url + API, content=b"{}", timeout=10)
+        httpx.post(server.url + API, content=vmsspec.example_bytes(), auth=AUTH, timeout=10)
         done.set()
 
     thread = threading.Thread(target=slow)

@@ -113,6 +113,21 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+async def _drop_connection(receive: Receive) -> None:
+    """Close the connection without a byte of response (a forced ``drop``) under an
+    ASGI server other than vmsspec's protocol (which aborts through ``Connection``).
+
+    ASGI has no message for it, so this reaches uvicorn's transport through the request
+    cycle that ``receive`` is bound to (uvicorn's h11 and httptools protocols alike)."""
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("this ASGI server gives no way to drop a connection")
+    transport.close()
+    # Let the protocol see the connection lost, so the server sends no 500 for an app
+    # that returned without answering.
+    await asyncio.sleep(0)
+
+
 def is_loopback_host(host: str) -> bool:
     """Whether a Host header value names this machine's loopback interface."""
     name = host.strip()
@@ -198,6 +213,11 @@ class _QuietResourceErrors:
         self._last, self._suppressed = -interval, 0
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "_start_serving" in repr(context.get("handle")) and isinstance(
+                context.get("exception"), (OSError, ValueError)):
+            # asyncio's accept() retry timer firing after the server closed its socket
+            # ("Invalid file descriptor: -1"): nothing is lost, nothing to report
+            return
         if "out of system resource" not in str(context.get("message", "")):
             if self._previous is not None:
                 self._previous(loop, context)
@@ -340,13 +360,15 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
         request = HttpRequest(scope["method"], target, headers, body or b"", too_large,
                               scope.get("http_version", "1.1"))
         response = await answer(request)
-        if getattr(response, "drop", False):
-            if connection is not None:
-                connection.drop()
-                service.recorder.mark_delivered(request, False)
-            return  # (under another server: no answer, which it turns into its own 500)
-        if response.delay:
+        if response.delay:  # awaited: other connections are answered meanwhile
             await asyncio.sleep(response.delay)
+        if response.drop:
+            if connection is None:
+                await _drop_connection(receive)
+                return
+            connection.drop()
+            service.recorder.mark_delivered(request, False)
+            return
         await respond(send, response, close=too_large)
         if connection is not None:
             service.recorder.mark_delivered(request, connection.delivered)
