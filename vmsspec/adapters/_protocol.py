@@ -74,7 +74,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self.timeout_keep_alive = self.limits.idle_timeout  # type: ignore[assignment]
         self._header_bytes = 0  # bytes received while a header block is incomplete
         self._header_size = 0  # the request line and headers as parsed
-        self._in_headers = True
+        self._in_headers = True  # (also between requests: the next bytes are headers)
+        self._in_message = False
         self._read_timer: asyncio.TimerHandle | None = None
         self._lingering = False
         self._discarded = 0
@@ -104,8 +105,10 @@ class VmsHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        # a connection that never sends a byte is idle, and idle connections are closed
-        self._arm_read_timer(self.limits.idle_timeout)
+        # A connection that never sends a byte is idle, and idle connections are closed:
+        # uvicorn's keep-alive timer, which it cancels when bytes come.
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.limits.idle_timeout, self.timeout_keep_alive_handler)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_read_timer()
@@ -119,14 +122,18 @@ class VmsHttpProtocol(HttpToolsProtocol):
             return
         if self._in_headers:
             self._header_bytes += len(data)
-        elif self._read_timer is not None:
-            self._arm_read_timer(self.limits.read_timeout)  # the body is still coming
         super().data_received(data)
-        # Counted around the parser: httptools buffers a header until it is complete,
-        # so a 10 MB header would be in memory before any callback could see its size.
-        if self._in_headers and self._header_bytes > self.limits.max_header_bytes \
-                and not self.transport.is_closing():
-            self._refuse("QuotaExceeded", "headers")
+        if not self._in_message or self._lingering or self.transport.is_closing():
+            return  # (a request that came whole needs no timer: the common case)
+        if self._in_headers:
+            # Counted around the parser: httptools buffers a header until it is complete,
+            # so a 10 MB header would be in memory before any callback could see its size.
+            if self._header_bytes > self.limits.max_header_bytes:
+                self._refuse("QuotaExceeded", "headers")
+            elif self._read_timer is None:  # a deadline for the whole header block
+                self._arm_read_timer(self.limits.read_timeout)
+        else:  # the body is still coming: it may pause, but not for longer than this
+            self._arm_read_timer(self.limits.read_timeout)
 
     def eof_received(self) -> bool | None:  # type: ignore[override]
         if self._lingering:
@@ -152,9 +159,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         if self._lingering:
             return
         super().on_message_begin()
-        self._in_headers = True
+        self._in_headers = self._in_message = True
         self._header_size = 0
-        self._arm_read_timer(self.limits.read_timeout)  # for the whole header block
 
     def on_url(self, url: bytes) -> None:
         if not self._lingering:
@@ -180,23 +186,22 @@ class VmsHttpProtocol(HttpToolsProtocol):
             self._refuse("QuotaExceeded", "headers")
             return
         over_capacity = len(self.connections) > self.limits.max_connections
+        self._cancel_read_timer()
         super().on_headers_complete()
-        if self.parser.should_upgrade():
+        if self.parser.should_upgrade() and self._should_upgrade():
             return
         connection = Connection(self, self.cycle)
         connection.over_capacity = over_capacity
         extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
         extensions[CONNECTION] = connection
         self.cycle.transport = cast(asyncio.Transport, _LingeringClose(self))
-        # the body must keep coming (re-armed on each chunk, cancelled once complete)
-        self._arm_read_timer(self.limits.read_timeout)
 
     def on_message_complete(self) -> None:
         if self._lingering:
             return
         super().on_message_complete()
         self._cancel_read_timer()
-        self._in_headers = True
+        self._in_headers, self._in_message = True, False
 
     # -- closing ----------------------------------------------------------------------
 
