@@ -115,10 +115,16 @@ def test_openapi_document_is_accepted_by_openapi_tooling(
 def test_errata_lists_each_erratum_with_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["errata", "--json"]) == 0
     errata = json.loads(capsys.readouterr().out)
-    assert [e["number"] for e in errata] == list(range(1, 11))
+    assert [e["number"] for e in errata] == list(range(1, 14))
+    for erratum in errata:
+        assert set(erratum["handling"]) == set(vmsspec.PROFILES)
+    assert errata[10]["rules"][0] == "PhoneList[]:additionalProperties"
     assert main(["errata"]) == 0
     text = capsys.readouterr().out
     assert "RingAgainTimes:maximum" in text and "example-compatible:" in text
+    assert "13. Credential-scope region" in text and "auth:scope-region" in text
+    sdk = text.split("11. ", 1)[1].split("\n12. ", 1)[0]
+    assert "SelectNumberRule:const" in sdk and "\n    sdk-compatible: " in sdk
 
 
 def test_rules_lists_the_whole_catalog(capsys: pytest.CaptureFixture[str]) -> None:
