@@ -106,11 +106,50 @@ def test_openapi_document_is_accepted_by_openapi_tooling(
     doc = json.loads(capsys.readouterr().out)
     validate(doc)
     assert doc["openapi"].startswith("3.1")
+    assert list(doc["paths"]) == ["/"] and list(doc["paths"]["/"]) == ["post"]  # only POST
     operation = doc["paths"]["/"]["post"]
-    assert {p["name"] for p in operation["parameters"]} == {"Action", "Version"}
-    assert {"200", "400", "401", "404", "500"} <= set(operation["responses"])
+    where = {p["name"]: p["in"] for p in operation["parameters"]}
+    assert where == {"Action": "query", "Version": "query", "X-Date": "header",
+                     "X-Content-Sha256": "header"}
+    scheme = doc["components"]["securitySchemes"]["volcSignature"]
+    assert (scheme["in"], scheme["name"]) == ("header", "Authorization")
+    statuses = {str(c.status) for c in vmsspec.ERROR_CODES.values()} | {"200"}
+    assert set(operation["responses"]) == statuses
+    for status, response in operation["responses"].items():
+        for code in vmsspec.ERROR_CODES.values():
+            if str(code.status) == status:
+                assert code.code in response["description"]
+    for example in operation["requestBody"]["content"]["application/json"]["examples"].values():
+        assert vmsspec.validate_request(example["value"]).status == 200
+    for rule in ("calendar", "EndTime", "FailList", "DryRun", "ClientToken"):
+        assert rule in operation["description"]
     text = json.dumps(doc)
     assert "#/$defs/" not in text and ".json#" not in text  # every $ref points into components
+
+
+@pytest.mark.parametrize(("value", "matches"), [
+    ("2025-06-01 09:00:00", True), ("0001-01-01 00:00:00", True), ("9999-12-31 23:59:59", True),
+    ("0000-00-00 00:00:00", False), ("0000-01-01 00:00:00", False),
+    ("2025-13-01 00:00:00", False), ("2025-00-10 00:00:00", False),
+    ("2025-01-32 00:00:00", False), ("2025-01-00 00:00:00", False),
+    ("2025-06-01 24:00:00", False), ("2025-06-01 23:60:00", False),
+    ("2025-06-01 23:59:60", False),
+])
+def test_the_openapi_time_pattern_refuses_impossible_dates(value: str, matches: bool) -> None:
+    import jsonschema
+
+    from vmsspec._openapi import openapi_document
+
+    pattern = openapi_document()["components"]["schemas"]["DateTime"]["pattern"]
+    assert (re.search(pattern, value) is not None) is matches
+    # whatever it lets through that is still no date is the calendar rule's to refuse
+    body = {**json.loads(vmsspec.example_bytes("example-request")), "StartTime": value,
+            "EndTime": "9999-12-31 23:59:59"}
+    if matches:
+        assert vmsspec.validate_request(body).ok
+    else:
+        assert [v.parameter for v in vmsspec.validate_request(body).violations] == ["StartTime"]
+    jsonschema.Draft202012Validator.check_schema({"pattern": pattern})
 
 
 def test_errata_lists_each_erratum_with_rules(capsys: pytest.CaptureFixture[str]) -> None:
