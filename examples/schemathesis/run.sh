@@ -6,17 +6,20 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-venv="${VMSSPEC_ST_VENV:-$repo/.venv-schemathesis}"
+venv="${VMSSPEC_ST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vmsspec/venv-schemathesis}"
 if [ ! -x "$venv/bin/st" ]; then
+    mkdir -p "$(dirname "$venv")"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q schemathesis -e "$repo"
 fi
+# This checkout's vmsspec, whichever one the venv was first installed from.
+export PYTHONPATH="$here:$repo${PYTHONPATH:+:$PYTHONPATH}"
 work="$(mktemp -d)"
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
-"$venv/bin/vmsspec" schema --openapi > "$work/openapi.json"
-"$venv/bin/vmsspec" serve --port 0 > "$work/serve.log" 2>&1 &
+"$venv/bin/python" -m vmsspec schema --openapi > "$work/openapi.json"
+"$venv/bin/python" -m vmsspec serve --port 0 > "$work/serve.log" 2>&1 &
 server_pid=$!
 url=""
 for _ in $(seq 50); do
@@ -25,5 +28,4 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 [ -n "$url" ] || { echo "vmsspec serve did not start:" >&2; cat "$work/serve.log" >&2; exit 2; }
-PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=vms_signing_hooks \
-    "$venv/bin/st" run "$work/openapi.json" --url "$url" --checks all --no-color "$@"
+SCHEMATHESIS_HOOKS=vms_signing_hooks "$venv/bin/st" run "$work/openapi.json" --url "$url" --checks all --no-color "$@"
