@@ -2,8 +2,9 @@
 vmsspec does about each, per profile. ``vmsspec errata`` prints this table.
 
 Rule ids are the request catalog's (``vmsspec rules``); ``response:`` ids are the
-success envelope's; ``auth:`` names are the signature checks, as the mutations of
-:func:`vmsspec.strategies.tampered_requests` exercise them.
+success envelope's; ``auth:`` names are the signature checks: the rule a recorded
+exchange names for a refusal (``vmsspec._errors.REFUSALS``) or the mutation of
+:func:`vmsspec.strategies.tampered_requests` that breaks it.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ ERRATA: tuple[Erratum, ...] = (
         "The seed's example scope says cn-beijing; the older SDKs' VMS clients (Python, "
         "hand-written Go, Java and PHP) sign for cn-north-1.",
         ("seed example", "older Python SDK", "Go SDK (service/vms/config.go)"),
-        ("auth:scope-region",),
+        ("auth:region", "auth:scope-region"),
         "Not a body rule: the reference service accepts both cn-beijing and cn-north-1 "
         "(ReferenceService(regions=...), vmsspec serve --region to change it); any other "
         "region is SignatureDoesNotMatch naming the region.",
