@@ -5,7 +5,7 @@ implementation details.
 """
 
 from ._endpoint import ACTION, VERSION
-from ._errors import ERROR_CODES, ErrorCode
+from ._errors import ERROR_CODES, REFUSALS, ErrorCode, Refusal
 from ._examples import EXAMPLES, example_bytes
 from ._schemas import load_schema, registry
 from .contract import (
@@ -64,6 +64,7 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_COMPATIBLE",
     "PROFILES",
+    "REFUSALS",
     "SDK_COMPATIBLE",
     "TEST_ACCESS_KEY",
     "TEST_SECRET_KEY",
@@ -80,6 +81,7 @@ __all__ = [
     "NonConformantRequests",
     "Profile",
     "ReferenceService",
+    "Refusal",
     "RequestValidator",
     "ResponseFinding",
     "Rule",
