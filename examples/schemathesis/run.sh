@@ -28,4 +28,8 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 [ -n "$url" ] || { echo "vmsspec serve did not start:" >&2; cat "$work/serve.log" >&2; exit 2; }
-SCHEMATHESIS_HOOKS=vms_signing_hooks "$venv/bin/st" run "$work/openapi.json" --url "$url" --checks all --no-color "$@"
+status=0
+SCHEMATHESIS_HOOKS=vms_signing_hooks "$venv/bin/st" run "$work/openapi.json" --url "$url" \
+    --checks all --no-color "$@" || status=$?
+"$venv/bin/python" "$here/tally_answers.py" "$url" || true
+exit "$status"

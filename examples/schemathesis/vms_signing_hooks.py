@@ -32,8 +32,11 @@ into a valid request and hide what it tests.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import sys
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -117,9 +120,29 @@ def filter_case(context: Any, case: Any) -> bool:
     return not beyond_schema
 
 
+# Schemathesis shows one example per kind of failure; this counts every schema-valid
+# case the service did not answer 200, by code, and prints the count when the run ends.
+_REFUSED_POSITIVE: Counter[str] = Counter()
+
+
+@atexit.register
+def _report_refused_positive() -> None:
+    if _REFUSED_POSITIVE:
+        listed = ", ".join(f"{code} {n}" for code, n in _REFUSED_POSITIVE.most_common())
+        print(f"\nSchema-valid cases not answered 200, by code: {listed}", file=sys.stderr)
+    else:
+        print("\nEvery schema-valid case was answered 200.", file=sys.stderr)
+
+
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
     if response.status_code != 200:
+        if _mode(case) == "positive":
+            try:
+                code = response.json()["ResponseMetadata"]["Error"]["Code"]
+            except (ValueError, KeyError, TypeError):
+                code = f"HTTP {response.status_code}"
+            _REFUSED_POSITIVE[code] += 1
         return
     try:
         task = response.json()["Result"]["TaskOpenId"]

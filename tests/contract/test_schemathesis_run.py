@@ -37,6 +37,13 @@ def test_schemathesis_reports_only_the_documented_answers() -> None:
     out = result.stdout + result.stderr
     assert "Loaded specification" in out, out[-3000:]
     assert "ST100" not in out and "Server error" not in out  # no 5xx
+    refused = re.search(r"Schema-valid cases not answered 200, by code: (.*)", out)
+    if refused is not None:  # else: "Every schema-valid case was answered 200."
+        codes = {part.rsplit(" ", 1)[0] for part in refused.group(1).split(", ")}
+        assert codes <= EXPECTED["ST202"], codes
+    else:
+        assert "Every schema-valid case was answered 200." in out
+    assert "Answers of the reference service" in out
     failures = re.split(r"\n- (ST\d+) ", out)[1:]
     for check, text in zip(failures[::2], failures[1::2], strict=True):
         assert check in EXPECTED, text[:2000]
