@@ -101,31 +101,40 @@ _NO_VALUE = object()
 
 
 def _without_nulls(item: Any) -> Any:
-    if isinstance(item, dict) and None in item.values():
+    if type(item) is dict and None in item.values():
         return {k: v for k, v in item.items() if v is not None}
     return item
 
 
 def _sdk_item(item: Any) -> Any:
-    item = _without_nulls(item)
-    if not isinstance(item, dict) or not SDK_OBJECT_FIELDS.keys() & item.keys():
+    # Runs on every phone of a 10,000-phone list: membership tests first, and one new dict
+    # for an item that changes.
+    if type(item) is not dict or (None not in item.values() and "PhoneParam" not in item
+                                  and "SmsParam" not in item):
         return item
-    out = dict(item)
-    for sdk_name, seed_name in SDK_OBJECT_FIELDS.items():
-        value = out.get(sdk_name)
+    out = {}
+    for name, value in item.items():
+        if value is None:
+            continue
+        seed_name = SDK_OBJECT_FIELDS.get(name)
         # Both names at once is no client's shape: left as it is, PhoneParam is then an
         # unknown parameter, and so is a PhoneParam that is not an object.
-        if isinstance(value, dict) and seed_name not in out:
-            del out[sdk_name]
+        if seed_name is not None and type(value) is dict and seed_name not in item:
             out[seed_name] = orjson.dumps(value).decode()
+        else:
+            out[name] = value
     return out
 
 
 def _sdk_list(items: Any, rewrite: Callable[[Any], Any]) -> Any:
+    """``items`` with each item rewritten; the same list when no item changes."""
     if not isinstance(items, list):
         return items
-    new = [rewrite(i) for i in items]
-    return items if all(a is b for a, b in zip(new, items, strict=True)) else new
+    for i, item in enumerate(items):
+        new = rewrite(item)
+        if new is not item:
+            return [*items[:i], new, *(rewrite(rest) for rest in items[i + 1:])]
+    return items
 
 
 def sdk_wire_shape(body: dict[str, Any]) -> dict[str, Any]:
