@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "validate", help="validate a CreateTask request body",
         description="Validate a CreateTask request body and print what the contract expects: "
-                    "success with a FailList, or rejection with the vendor's error codes. "
+                    "success with a FailList, or rejection with the vendor's error codes; "
+                    "with --response, check a response body against its envelope instead. "
                     "Exit status: 0 valid, 1 invalid, 2 unusable input.",
     )
     p.add_argument("file", nargs="?", metavar="FILE|-", help="the JSON body; - reads stdin")
