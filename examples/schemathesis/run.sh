@@ -29,7 +29,8 @@ for _ in $(seq 50); do
 done
 [ -n "$url" ] || { echo "vmsspec serve did not start:" >&2; cat "$work/serve.log" >&2; exit 2; }
 status=0
-SCHEMATHESIS_HOOKS=vms_signing_hooks "$venv/bin/st" run "$work/openapi.json" --url "$url" \
-    --checks all --no-color "$@" || status=$?
+# From the scratch folder: Schemathesis keeps its cache (.schemathesis/) in the current one.
+(cd "$work" && SCHEMATHESIS_HOOKS=vms_signing_hooks "$venv/bin/st" run "$work/openapi.json" \
+    --url "$url" --checks all --no-color "$@") || status=$?
 "$venv/bin/python" "$here/tally_answers.py" "$url" || true
 exit "$status"
