@@ -21,62 +21,61 @@ __all__ = ["ObservedService", "answer_httpx"]
 
 
 class ObservedService(ReferenceService):
-    """The reference service plus ``arrivals``: monotonic times of the API calls."""
+    """The reference service plus when each API call arrived and its whole body (the
+    recording keeps the first 64 KiB; the kit compares a 10,000-phone body in full)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._arrivals: list[float] = []
-        self._arrivals_lock = threading.Lock()
+        self._calls: list[tuple[float, bytes]] = []
+        self._calls_lock = threading.Lock()
 
     @property
     def arrivals(self) -> tuple[float, ...]:
-        with self._arrivals_lock:
-            return tuple(self._arrivals)
+        """Monotonic arrival times of the API calls since the last reset."""
+        with self._calls_lock:
+            return tuple(t for t, _ in self._calls)
+
+    @property
+    def bodies(self) -> tuple[bytes, ...]:
+        """The bodies of the API calls since the last reset, as received."""
+        with self._calls_lock:
+            return tuple(b for _, b in self._calls)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/":
-            with self._arrivals_lock:
-                self._arrivals.append(time.monotonic())
+            with self._calls_lock:
+                self._calls.append((time.monotonic(), request.body))
         return super().handle(request)
 
     def reset(self, *args: Any, **kwargs: Any) -> None:
         super().reset(*args, **kwargs)
-        with self._arrivals_lock:
-            self._arrivals.clear()
+        with self._calls_lock:
+            self._calls.clear()
 
 
 def answer_httpx(service: ReferenceService, request: httpx.Request) -> httpx.Response:
-    """Answer one httpx request from ``service`` as a socket would: delay, drop, timeout."""
+    """Answer one httpx request from ``service`` as a socket would, the client's read
+    timeout included: an answer delayed past it raises ``httpx.ReadTimeout`` on time."""
     import httpx
 
-    from ..adapters.respx_mock import _to_service
+    from ..adapters.httpx_transport import to_httpx_response, to_service_request
 
-    response = service.handle(_to_service(request))
-    if response.delay:
+    answer = service.handle(to_service_request(request, request.read()))
+    if answer.delay:
         timeout = (request.extensions.get("timeout") or {}).get("read")
-        if timeout is not None and timeout < response.delay:
+        if timeout is not None and timeout < answer.delay:
             time.sleep(timeout)
             raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
-        time.sleep(response.delay)
-    if getattr(response, "drop", False):
-        raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                        request=request)
-    return httpx.Response(response.status, headers=response.headers, content=response.body,
-                          request=request)
+        time.sleep(answer.delay)
+    return to_httpx_response(answer, request)
 
 
 def make_transport(service: ReferenceService) -> Any:
-    """An ``httpx.BaseTransport`` answering from ``service`` without respx."""
-    import httpx
+    """``VmsTransport`` on ``service``, whose sync path also honours the client's timeout."""
+    from ..adapters.httpx_transport import VmsTransport
 
-    class _ServiceTransport(httpx.BaseTransport):
-        def __init__(self) -> None:
-            self.service = service
-
+    class _TimedTransport(VmsTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             return answer_httpx(self.service, request)
 
-        def __repr__(self) -> str:
-            return f"<vmsspec transport for {self.service!r}>"
-
-    return _ServiceTransport()
+    return _TimedTransport(service)

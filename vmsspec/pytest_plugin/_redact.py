@@ -11,12 +11,13 @@ import json
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-__all__ = ["MASK", "scrub"]
+__all__ = ["MASK", "scrub", "secret_forms"]
 
 MASK = "********"
 
 
-def _encodings(secret: str) -> set[str]:
+def secret_forms(secret: str) -> set[str]:
+    """The secret and the encodings it could leak in."""
     raw = secret.encode("utf-8", "surrogatepass")
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              base64.b64encode(raw).decode("ascii"), raw.hex(), raw.hex().upper()}
@@ -28,7 +29,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if not secret:
             continue
-        for form in sorted(_encodings(secret), key=len, reverse=True):
+        for form in sorted(secret_forms(secret), key=len, reverse=True):
             if form in text:
                 text = text.replace(form, MASK)
     return text

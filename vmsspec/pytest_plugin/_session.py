@@ -140,7 +140,8 @@ class SessionState:
         if not self.used or self.worker is not None:
             return
         terminalreporter.section("vmsspec contract coverage")
-        for line in self.coverage.lines(self.settings.profile):
+        verbose = self.config.get_verbosity() > 0
+        for line in self.coverage.lines(self.settings.profile, verbose=verbose):
             terminalreporter.write_line(line)
         if self.report is not None:
             terminalreporter.write_line(f"exchanges written to {self.report.final}")

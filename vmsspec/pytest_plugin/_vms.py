@@ -50,11 +50,8 @@ class VmsConfig:
                 f"regions={self.accepted_regions!r}, access_keys={sorted(self.credentials)!r})")
 
     def build_service(self) -> ObservedService:
-        import inspect  # TEMP until the service branch is merged
-        extra = {"regions": self.accepted_regions} if "regions" in inspect.signature(
-            ObservedService.__mro__[1]).parameters else {}
         return ObservedService(credentials=dict(self.credentials), profile=self.profile,
-                               region=self.region, **extra)
+                               region=self.region, regions=self.accepted_regions)
 
 
 class Vms:
