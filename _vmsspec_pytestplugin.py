@@ -14,7 +14,8 @@ The fixtures and their options are documented in ``vmsspec/pytest_plugin/__init_
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -130,6 +131,16 @@ def vms(request: pytest.FixtureRequest) -> Iterator[Vms]:
     """
     __tracebackhide__ = True
     yield from _state(request.config).vms_fixture(request, in_process=True)
+
+
+@pytest.fixture(scope="session")
+def vms_fresh(request: pytest.FixtureRequest) -> Callable[..., AbstractContextManager[Vms]]:
+    """``with vms_fresh() as vms:`` a new in-process service per block: per Hypothesis
+    example with no health check to suppress (the fixture itself is session-scoped).
+
+    Keywords as ``@pytest.mark.vms``; the block's requests are checked when it ends.
+    """
+    return _state(request.config).fresh
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ class CreatedTask:
 
 
 class VmsClient:
+    retried = RETRIED
+
     def __init__(self, access_key: str, secret_key: str, *, region: str = "cn-beijing",
                  base_url: str = ENDPOINT, timeout: float | None = 10.0,
                  max_attempts: int = 4, backoff: float = 0.2,
@@ -59,7 +61,7 @@ class VmsClient:
                 if attempt == self.max_attempts:
                     raise VmsError(f"no answer after {attempt} attempts: {exc}") from None
             else:
-                if response.status_code not in RETRIED or attempt == self.max_attempts:
+                if response.status_code not in self.retried or attempt == self.max_attempts:
                     return self._result(response)
             time.sleep(self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from ..pytest_plugin._vms import Vms
-from ..signing._secret import reveal
 from ._scenarios import SCENARIOS, Context
 from ._target import CannotExpress, ClientAdapter, ScenarioFailed, Target
 
@@ -16,7 +15,7 @@ __all__ = ["battery", "run_battery", "run_scenario"]
 
 
 def _target(vms: Vms, **options: Any) -> Target:
-    return Target(vms.url, vms.access_key, reveal(vms.secret_key), vms.region, **options)
+    return Target(vms.url, vms.access_key, vms.secret_key, vms.region, **options)
 
 
 def run_scenario(name: str, adapter: ClientAdapter, vms: Vms, *, seed: int = 0,

@@ -7,7 +7,7 @@ until a test asks for a fixture (no hypothesis, httpx or respx import before tha
 ``vms``: the in-process service for httpx clients, fresh for every test::
 
     def test_my_client_creates_a_task(vms):
-        client = MyClient(vms.url, vms.access_key, reveal(vms.secret_key), region=vms.region)
+        client = MyClient(vms.url, vms.access_key, vms.secret_key, region=vms.region)
         task_id = client.create_task(name="hello", ...)
         assert task_id in vms.tasks
         # at teardown: every request the client sent must have been conformant
@@ -52,13 +52,19 @@ Forced answers, as a method or a marker (same keywords as
     @pytest.mark.vms_respond(code="Throttling", count=2)
     def test_retries(vms): ...
 
-Fresh state per Hypothesis example, no health check suppressed: ``vms.reset()`` is cheap
-(it clears tasks and forced answers, and keeps the exchanges for the teardown check)::
+Fresh state per Hypothesis example, no health check suppressed: ``vms_fresh`` is
+session-scoped (so Hypothesis has no function-scoped fixture to warn about) and hands
+out a new in-process service per block, checked for conformance when the block ends, so
+a bad request fails *that example* and Hypothesis shrinks it::
 
     @given(body=vst.valid_bodies(max_phones=50))
-    def test_each_example(vms, body):
-        with vms.fresh():
+    def test_each_example(vms_fresh, body):
+        with vms_fresh() as vms:             # keywords as @pytest.mark.vms
             ...
+
+Within an ordinary test, ``vms.reset()`` (or ``with vms.fresh():``) is the cheap way to
+start over: it clears tasks and forced answers and keeps the exchanges for the teardown
+check.
 
 Options (each also an ini key without the dashes): ``--vms-profile``, ``--vms-region``,
 ``--vms-seed``, ``--vms-report FILE`` (NDJSON of every exchange, secrets redacted),

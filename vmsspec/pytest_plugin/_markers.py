@@ -17,7 +17,7 @@ from ._vms import VmsConfig, format_credentials
 if TYPE_CHECKING:  # pragma: no cover - types only
     from _vmsspec_pytestplugin import Settings
 
-__all__ = ["config_for", "forced_answers"]
+__all__ = ["config_for", "forced_answers", "make_config"]
 
 _VMS_KEYWORDS = frozenset({"profile", "region", "regions", "credentials", "assert_conformant",
                            "host"})
@@ -25,21 +25,25 @@ _RESPOND_KEYWORDS = frozenset({"code", "parameter", "status", "gateway_502", "dr
                                "fail_items", "count", "when"})
 
 
-def _refuse(marker: str, unknown: set[str], known: frozenset[str]) -> None:
+def _refuse(where: str, unknown: set[str], known: frozenset[str]) -> None:
     __tracebackhide__ = True
-    pytest.fail(f"@pytest.mark.{marker} got unknown keyword(s) {', '.join(sorted(unknown))}; "
+    pytest.fail(f"{where} got unknown keyword(s) {', '.join(sorted(unknown))}; "
                 f"known: {', '.join(sorted(known))}", pytrace=False)
 
 
 def config_for(node: pytest.Item, settings: Settings) -> VmsConfig:
-    """The configuration of the vms fixtures for ``node``."""
+    """The configuration of the vms fixtures for ``node``: its closest ``vms`` marker."""
     marker = node.get_closest_marker("vms")
-    kwargs: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     if marker is not None and marker.args:
         pytest.fail("@pytest.mark.vms takes keywords only, e.g. vms(profile=...)", pytrace=False)
+    return make_config(dict(marker.kwargs) if marker is not None else {}, settings, "mark.vms")
+
+
+def make_config(kwargs: dict[str, Any], settings: Settings, where: str) -> VmsConfig:
+    """``kwargs`` (a marker's, or ``vms_fresh(...)``'s) over the run's options."""
     unknown = set(kwargs) - _VMS_KEYWORDS
     if unknown:
-        _refuse("vms", unknown, _VMS_KEYWORDS)
+        _refuse(where, unknown, _VMS_KEYWORDS)
     config: dict[str, Any] = {"profile": settings.profile, "region": settings.region}
     config.update(kwargs)
     if "credentials" in config:
@@ -50,8 +54,8 @@ def config_for(node: pytest.Item, settings: Settings) -> VmsConfig:
         from ..contract import get_profile
 
         get_profile(config["profile"])
-    except (KeyError, ValueError) as exc:
-        pytest.fail(f"vms: unknown profile {config['profile']!r} ({exc})", pytrace=False)
+    except ValueError as exc:
+        pytest.fail(f"vms: {exc}", pytrace=False)
     return VmsConfig(**config)
 
 
@@ -64,5 +68,5 @@ def forced_answers(node: pytest.Item) -> Iterator[dict[str, Any]]:
             kwargs.setdefault("code", marker.args[0])
         unknown = set(kwargs) - _RESPOND_KEYWORDS
         if unknown:
-            _refuse("vms_respond", unknown, _RESPOND_KEYWORDS)
+            _refuse("mark.vms_respond", unknown, _RESPOND_KEYWORDS)
         yield kwargs

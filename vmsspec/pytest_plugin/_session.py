@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ import pytest
 
 from ..adapters.server import ThreadedServer
 from ._coverage import Coverage
-from ._markers import config_for, forced_answers
+from ._markers import config_for, forced_answers, make_config
 from ._redact import scrub
 from ._vms import Vms, VmsConfig
 
@@ -95,20 +95,36 @@ class SessionState:
             yield vms
         self._after(request, vms)
 
-    def _after(self, request: pytest.FixtureRequest, vms: Vms) -> None:
+    @contextmanager
+    def fresh(self, **kwargs: Any) -> Iterator[Vms]:
+        """``vms_fresh(...)``: a new in-process service for one block (one Hypothesis
+        example), checked when the block ends without an error of its own."""
         __tracebackhide__ = True
+        self.used = True
+        config = make_config(kwargs, self.settings, "vms_fresh()")
+        with Vms.in_process(config) as vms:
+            yield vms
+            self._record(vms, os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0])
+            if config.assert_conformant and self.settings.conformance_check:
+                vms.assert_all_conformant()
+
+    def _record(self, vms: Vms, test: str) -> dict[str, Any]:
         exchanges = vms.exchanges
         seen = self.coverage.add(exchanges)
-        for kind, counts in seen.items():
-            if counts:
-                request.node.user_properties.append((f"vms_{kind}", ",".join(sorted(counts))))
-        request.node.user_properties.append(("vms_exchanges", str(len(exchanges))))
         if self.report is not None:
             secrets = vms.secrets()
             self.report.write([
-                scrub(json.dumps({"test": request.node.nodeid, **e.as_dict()},
-                                 ensure_ascii=False), secrets)
+                scrub(json.dumps({"test": test, **e.as_dict()}, ensure_ascii=False), secrets)
                 for e in exchanges])
+        return seen
+
+    def _after(self, request: pytest.FixtureRequest, vms: Vms) -> None:
+        __tracebackhide__ = True
+        seen = self._record(vms, request.node.nodeid)
+        for kind, counts in seen.items():
+            if counts:
+                request.node.user_properties.append((f"vms_{kind}", ",".join(sorted(counts))))
+        request.node.user_properties.append(("vms_exchanges", str(len(vms.exchanges))))
         if vms.check_at_teardown and vms.config.assert_conformant and \
                 self.settings.conformance_check:
             text = vms.failure_text()

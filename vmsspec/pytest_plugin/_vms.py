@@ -101,10 +101,10 @@ class Vms:
         return next(iter(self.config.credentials))
 
     @property
-    def secret_key(self) -> Secret:
-        """The first credential's secret, wrapped: ``str()`` it and you get ``********``;
-        ``vmsspec.signing.reveal(vms.secret_key)`` gives the value to configure a client."""
-        return Secret(self.config.credentials[self.access_key])
+    def secret_key(self) -> str:
+        """The first credential's secret, to configure the client with (never in a repr,
+        and masked in every failure and report this plugin writes)."""
+        return self.config.credentials[self.access_key]
 
     def auth(self) -> VolcSignatureAuth:
         """An ``httpx.Auth`` signing for this service's first credential and region."""
