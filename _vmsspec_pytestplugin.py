@@ -129,7 +129,6 @@ def vms(request: pytest.FixtureRequest) -> Iterator[Vms]:
 
     See ``vmsspec.pytest_plugin`` for the example and everything it offers.
     """
-    __tracebackhide__ = True
     yield from _state(request.config).vms_fixture(request, in_process=True)
 
 
@@ -155,7 +154,6 @@ def vms_server(request: pytest.FixtureRequest) -> Iterator[Vms]:
 
     One server per configuration and xdist worker, shared by the session; reset per test.
     """
-    __tracebackhide__ = True
     yield from _state(request.config).vms_fixture(request, in_process=False)
 
 

@@ -80,7 +80,8 @@ class SessionState:
         return server
 
     def vms_fixture(self, request: pytest.FixtureRequest, *, in_process: bool) -> Iterator[Vms]:
-        __tracebackhide__ = True
+        # No __tracebackhide__ on the teardown path: its failure is pytest.fail(pytrace=False),
+        # message only, and hiding every frame makes pytest add a "frames hidden" line.
         self.used = True
         config = config_for(request.node, self.settings)
         with ExitStack() as stack:
@@ -119,7 +120,6 @@ class SessionState:
         return seen
 
     def _after(self, request: pytest.FixtureRequest, vms: Vms) -> None:
-        __tracebackhide__ = True
         seen = self._record(vms, request.node.nodeid)
         for kind, counts in seen.items():
             if counts:
