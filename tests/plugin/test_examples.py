@@ -78,5 +78,5 @@ def test_a_scenario_the_client_cannot_express_is_a_skip_with_its_reason(
 def test_unknown_scenario_names_are_refused() -> None:
     from vmsspec.kit import battery
 
-    with pytest.raises(ValueError, match="unknown scenario.*retries-4299"):
+    with pytest.raises(ValueError, match=r"unknown scenario.*retries-4299"):
         battery(lambda target, params: None, expected_failures={"retries-4299": "typo"})

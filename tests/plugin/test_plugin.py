@@ -12,7 +12,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-SECRET = "pluginTestSecretThatMustNotLeak0000000=="  # noqa: S105 - a test value
+SECRET = "pluginTestSecretThatMustNotLeak0000000=="  # a test value
 
 # A client a test file can use: signs with what vms hands it, posts a body.
 CLIENT = '''

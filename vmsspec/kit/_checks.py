@@ -49,7 +49,7 @@ def difference(given: Any, sent: Any, where: str = "") -> str | None:
     if isinstance(given, list):
         if len(given) != len(sent):
             return f"{label} was given {len(given)} items, the body carried {len(sent)}"
-        for i, (a, b) in enumerate(zip(given, sent)):
+        for i, (a, b) in enumerate(zip(given, sent, strict=True)):
             found = difference(a, b, f"{where}.{i}")
             if found:
                 return found

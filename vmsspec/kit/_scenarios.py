@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, NoReturn
 
 from .._errors import ERROR_CODES
@@ -58,14 +59,14 @@ class Context:
         raise ScenarioFailed(message)
 
     def attempts(self) -> int:
-        return len(self.vms.service.arrivals)  # type: ignore[attr-defined]
+        return len(self.vms.service.arrivals)
 
     def bodies(self) -> tuple[bytes, ...]:
-        return self.vms.service.bodies  # type: ignore[attr-defined, no-any-return]
+        return self.vms.service.bodies
 
     def gaps(self) -> list[float]:
-        times = self.vms.service.arrivals  # type: ignore[attr-defined]
-        return [b - a for a, b in zip(times, times[1:])]
+        times = self.vms.service.arrivals
+        return [b - a for a, b in pairwise(times)]
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,10 @@ class Scenario:
 SCENARIOS: dict[str, Scenario] = {}
 
 
-def _scenario(id: str, summary: str) -> Callable[[Callable[[Context], None]],  # noqa: A002
-                                                   Callable[[Context], None]]:
+def _scenario(name: str, summary: str) -> Callable[[Callable[[Context], None]],
+                                                     Callable[[Context], None]]:
     def register(run: Callable[[Context], None]) -> Callable[[Context], None]:
-        SCENARIOS[id] = Scenario(id, summary, run)
+        SCENARIOS[name] = Scenario(name, summary, run)
         return run
     return register
 
@@ -290,7 +291,8 @@ def _no_retry_scenario(status: int, code: str) -> None:
             ctx.fail(f"a retried {status}: {code} (HTTP {status}) is final, the client sent "
                      f"{ctx.attempts()} attempts")
         if call.error is None or not error_code_of(call.error, code):
-            ctx.fail(f"{code} (HTTP {status}): the client surfaced {call.error or call.result!r:.160}")
+            ctx.fail(f"{code} (HTTP {status}): the client surfaced "
+                     f"{call.error or call.result!r:.160}")
 
     SCENARIOS[name] = Scenario(name, f"{code} (HTTP {status}) is not retried", run)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CannotExpress", "ClientAdapter", "Call", "ScenarioFailed", "Target"]
+__all__ = ["Call", "CannotExpress", "ClientAdapter", "ScenarioFailed", "Target"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ return what the client returns, or let the error it raises propagate. Raise
 :class:`CannotExpress` for a scenario the client has no way to take part in."""
 
 
-class CannotExpress(Exception):  # noqa: N818 - reads as a sentence: raise CannotExpress(why)
+class CannotExpress(Exception):
     """Raised by an adapter: this client cannot express the scenario (reported as a skip)."""
 
 

@@ -71,8 +71,8 @@ class Coverage:
         """The summary; the rule ids never met are listed in full with ``verbose`` only
         (there are over a hundred), else counted."""
         everything = universe(profile)
-        out = [f"{self.tests} services (vms fixtures, vms_fresh blocks), {self.exchanges} exchanges "
-               f"(profile {profile})"]
+        out = [f"{self.tests} services (vms fixtures, vms_fresh blocks), "
+               f"{self.exchanges} exchanges (profile {profile})"]
         for kind, label in (("codes", "error codes"), ("fail_types", "FailList types"),
                             ("rules", "rule ids")):
             met = self.counts[kind]
