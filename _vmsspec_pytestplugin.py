@@ -127,7 +127,16 @@ def _state(config: pytest.Config) -> SessionState:
 def vms(request: pytest.FixtureRequest) -> Iterator[Vms]:
     """The reference service, in-process, for httpx clients: fresh for every test.
 
-    See ``vmsspec.pytest_plugin`` for the example and everything it offers.
+    Every httpx request to ``vms.url`` (https://cloud-vms.volcengineapi.com) is answered
+    by it; at teardown the test fails if any request broke the contract::
+
+        def test_create(vms):
+            client = MyClient(vms.url, vms.access_key, vms.secret_key, region=vms.region)
+            vms.respond_next(code="Throttling")        # a forced answer, then the real one
+            assert client.create_task(**params).task_id in vms.tasks
+
+    Configure with ``@pytest.mark.vms(profile=..., region=..., credentials=...,
+    assert_conformant=...)``; more in ``vmsspec.pytest_plugin``.
     """
     yield from _state(request.config).vms_fixture(request, in_process=True)
 
@@ -135,16 +144,25 @@ def vms(request: pytest.FixtureRequest) -> Iterator[Vms]:
 @pytest.fixture(scope="session")
 def vms_fresh(request: pytest.FixtureRequest) -> Callable[..., AbstractContextManager[Vms]]:
     """``with vms_fresh() as vms:`` a new in-process service per block: per Hypothesis
-    example with no health check to suppress (the fixture itself is session-scoped).
+    example with no health check to suppress (the fixture itself is session-scoped)::
 
-    Keywords as ``@pytest.mark.vms``; the block's requests are checked when it ends.
+        @given(body=vst.valid_bodies())
+        def test_each(vms_fresh, body):
+            with vms_fresh() as vms:     # keywords as @pytest.mark.vms
+                MyClient(vms.url, ...).create_task(**body)
+
+    The block's requests are checked when it ends, so a bad one fails that example.
     """
     return _state(request.config).fresh
 
 
 @pytest.fixture
 def vms_transport(vms: Vms) -> Any:
-    """An httpx transport answered by the ``vms`` service: ``httpx.Client(transport=...)``."""
+    """An httpx transport answered by the ``vms`` service, without respx on the path::
+
+        def test_create(vms, vms_transport):
+            client = httpx.Client(transport=vms_transport, auth=vms.auth(), base_url=vms.url)
+    """
     return vms.transport()
 
 
@@ -152,7 +170,12 @@ def vms_transport(vms: Vms) -> Any:
 def vms_server(request: pytest.FixtureRequest) -> Iterator[Vms]:
     """The reference service on a real port of 127.0.0.1, for clients not built on httpx.
 
-    One server per configuration and xdist worker, shared by the session; reset per test.
+    One server per configuration and xdist worker, shared by the session; reset per test::
+
+        def test_vendor_sdk(vms_server):
+            sdk.service_info.host = vms_server.url.removeprefix("http://")
+            sdk.create_task(params)
+            assert len(vms_server.tasks) == 1
     """
     yield from _state(request.config).vms_fixture(request, in_process=False)
 

@@ -399,3 +399,33 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
                          text=True, timeout=60).stdout
     assert out.strip() == "[] []"
+
+
+def test_a_slow_answer_times_out_in_process_sync_and_async(pytester: pytest.Pytester) -> None:
+    _make(pytester, """
+        import asyncio, time, httpx, pytest
+        from helper import post, QUERY, BODY
+
+        def test_sync(vms):
+            vms.respond_next(delay=2.0)
+            start = time.monotonic()
+            with pytest.raises(httpx.ReadTimeout):
+                post(vms, timeout=0.2)
+            assert time.monotonic() - start < 1.5
+            assert post(vms, timeout=0.2).status_code == 200   # only the next answer was slow
+
+        def test_async_without_blocking_the_loop(vms):
+            vms.respond_next(delay=2.0, count=2)
+
+            async def main():
+                async with httpx.AsyncClient(auth=vms.auth(), timeout=0.2) as client:
+                    calls = [client.post(vms.url, params=QUERY, json=BODY) for _ in range(2)]
+                    start = time.monotonic()
+                    results = await asyncio.gather(*calls, return_exceptions=True)
+                    return time.monotonic() - start, results
+
+            elapsed, results = asyncio.run(main())
+            assert all(isinstance(r, httpx.ReadTimeout) for r in results)
+            assert elapsed < 1.0    # both waited at once: the loop was not blocked
+    """)
+    _run(pytester).assert_outcomes(passed=2)

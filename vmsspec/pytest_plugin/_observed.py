@@ -8,8 +8,11 @@ facing a 3 s answer gets ``httpx.ReadTimeout`` after 0.5 s, as it would on a soc
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..service import HttpRequest, HttpResponse, ReferenceService
@@ -53,21 +56,46 @@ class ObservedService(ReferenceService):
             self._calls.clear()
 
 
+@lru_cache(maxsize=1)
+def _times_out() -> type:
+    """The class of a body that never comes (built on first use: httpx is imported only
+    when a test sends a request): the client's read timeout elapses, ``time.sleep`` for a
+    sync client, ``asyncio.sleep`` for an async one, then ``httpx.ReadTimeout``."""
+    import httpx
+
+    class TimesOut(httpx.SyncByteStream, httpx.AsyncByteStream):
+        def __init__(self, request: httpx.Request, timeout: float) -> None:
+            self._request, self._timeout = request, timeout
+
+        def __iter__(self) -> Iterator[bytes]:
+            time.sleep(self._timeout)
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=self._request)
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            await asyncio.sleep(self._timeout)
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=self._request)
+            yield b""  # pragma: no cover - makes this an async generator
+
+    return TimesOut
+
+
 def answer_httpx(service: ReferenceService, request: httpx.Request) -> httpx.Response:
     """Answer one httpx request from ``service`` as a socket would, the client's read
-    timeout included: an answer delayed past it raises ``httpx.ReadTimeout`` on time."""
+    timeout included: an answer delayed past it raises ``httpx.ReadTimeout`` on time.
+
+    The wait happens while the client reads the body, so respx serves sync and async
+    clients alike without blocking an event loop (as SERVICE's respx adapter does).
+    """
     import httpx
 
     from ..adapters.httpx_transport import to_httpx_response, to_service_request
 
     answer = service.handle(to_service_request(request, request.read()))
-    if answer.delay:
-        timeout = (request.extensions.get("timeout") or {}).get("read")
-        if timeout is not None and timeout < answer.delay:
-            time.sleep(timeout)
-            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
-        time.sleep(answer.delay)
-    return to_httpx_response(answer, request)
+    timeout = (request.extensions.get("timeout") or {}).get("read")
+    if answer.delay and timeout is not None and timeout < answer.delay:
+        return httpx.Response(answer.status or 200, headers=answer.headers,
+                              stream=_times_out()(request, timeout), request=request)
+    return to_httpx_response(answer, request, delay_in_body=True)
 
 
 def make_transport(service: ReferenceService) -> Any:
