@@ -267,7 +267,7 @@ def test_a_signature_mismatch_shows_both_sides_and_no_secret(
     report = (pytester.path / "report.ndjson").read_text()
     for text in (out, report):
         assert SECRET not in text
-        assert "not-the-right-secret-at-all" not in out or text is report
+        assert "not-the-right-secret-at-all" not in text
     assert "Signature=<redacted>" in report
     assert "********" in report  # the body's Name, masked
 
