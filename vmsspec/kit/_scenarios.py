@@ -212,6 +212,20 @@ def _gateway(ctx: Context) -> None:
                  f"{str(call.error)[:160]}")
 
 
+@_scenario("dropped-connection", "a connection closed without an answer: retried, or a clear error")
+def _dropped(ctx: Context) -> None:
+    ctx.vms.respond_next(drop=True)
+    call = ctx.call(MINIMAL)
+    if call.error is not None:
+        if isinstance(call.error, _CRASHES):
+            ctx.fail(f"a crash on a dropped connection: {type(call.error).__name__}: "
+                     f"{str(call.error)[:160]}")
+        return
+    problems = success_problems(call, ctx.vms.current_exchanges, ctx.vms.tasks)
+    if problems:
+        ctx.fail("after a dropped connection: " + "; ".join(problems))
+
+
 @_scenario("secret-not-in-errors", "the secret key appears in no raised error")
 def _secret(ctx: Context) -> None:
     forms = secret_forms(ctx.target.secret_key)
