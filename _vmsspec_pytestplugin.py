@@ -189,9 +189,13 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    state = session.config.stash.get(state_key, None)
+    config = session.config
+    state = config.stash.get(state_key, None)
     if state is not None:
         state.finish()
+    elif config.stash[settings_key].report and not hasattr(config, "workerinput"):
+        # --vms-report with no vms fixture used: an empty report, not a missing file
+        open(config.stash[settings_key].report, "w").close()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

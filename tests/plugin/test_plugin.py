@@ -46,11 +46,13 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 def test_header_line_shows_profile_region_and_seed(pytester: pytest.Pytester) -> None:
     _make(pytester, "def test_nothing(): pass\n")
-    result = _run(pytester, "--vms-profile=example-compatible", "--vms-seed=1234")
+    result = _run(pytester, "--vms-profile=example-compatible", "--vms-seed=1234",
+                  "--vms-report=empty.ndjson")
     result.stdout.fnmatch_lines(
         ["vmsspec: profile=example-compatible, region=cn-beijing, seed=1234 (--vms-seed=1234)"])
-    # no fixture used: no coverage section
+    # no fixture used: no coverage section, an empty report
     assert "vmsspec contract coverage" not in result.stdout.str()
+    assert (pytester.path / "empty.ndjson").read_text() == ""
 
 
 def test_ini_keys_configure_and_options_override(pytester: pytest.Pytester) -> None:
