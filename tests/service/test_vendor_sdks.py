@@ -6,13 +6,16 @@ so they are pointed at a ThreadedServer on loopback.
 
 from __future__ import annotations
 
+import ast
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import vmsspec
+from vmsspec import ERROR_CODES
 from vmsspec.adapters.server import ThreadedServer
 from vmsspec.service import TEST_ACCESS_KEY, TEST_SECRET_KEY, ReferenceService
 
@@ -68,6 +71,92 @@ def test_older_sdk_with_a_wrong_secret_gets_signature_does_not_match(
     older_sdk.set_sk("not-the-secret")
     with pytest.raises(Exception, match="SignatureDoesNotMatch"):
         older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+
+
+# -- every forced answer, as the older SDK sees it (it raises a bare Exception carrying the
+# body on any status but 200, and returns a 200's parsed envelope, Error or not: FACTS 6)
+
+@pytest.mark.parametrize("code", sorted(ERROR_CODES))
+def test_older_sdk_sees_every_catalog_code(older_sdk: Any, server: ThreadedServer,
+                                           code: str) -> None:
+    entry = ERROR_CODES[code]
+    parameter = "Name" if entry.names_parameter and not entry.default_parameter else None
+    server.service.respond_next(code, parameter=parameter)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the SDK raises bare Exception
+        older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+    doc = json.loads(ast.literal_eval(str(info.value)))  # the SDK's str(bytes) of the body
+    error = doc["ResponseMetadata"]["Error"]
+    assert (error["Code"], error["Message"], error.get("CodeN")) == (
+        code, entry.format(parameter), entry.code_n)
+    assert server.service.exchanges[-1].status == entry.status
+    assert server.service.tasks == {}
+
+
+def test_older_sdk_returns_an_http_200_error_as_data(older_sdk: Any,
+                                                     server: ThreadedServer) -> None:
+    server.service.respond_next("ExceedTaskNumLimit", status=200)
+    result = older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+    assert result["ResponseMetadata"]["Error"]["Code"] == "ExceedTaskNumLimit"
+    assert "Result" not in result and server.service.tasks == {}
+
+
+def test_older_sdk_gets_the_gateway_502_page(older_sdk: Any, server: ThreadedServer) -> None:
+    server.service.respond_next(gateway_502=True)
+    with pytest.raises(Exception, match="502 Bad Gateway"):
+        older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+
+
+def test_older_sdk_sees_a_dropped_connection(older_sdk: Any, server: ThreadedServer) -> None:
+    server.service.respond_next(drop=True)
+    # requests raises ConnectionError; the SDK re-raises it as a bare Exception, so its own
+    # redo.retriable(retry_exceptions=ConnectionError) never retries: one request.
+    with pytest.raises(Exception, match="Remote end closed connection without response"):
+        older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+    assert len(server.service.exchanges) == 1
+    assert older_sdk.create_task(json.loads(vmsspec.example_bytes()))["Result"]["TaskOpenId"]
+
+
+def test_older_sdk_waits_out_a_slow_answer(older_sdk: Any, server: ThreadedServer) -> None:
+    server.service.respond_next(delay=0.4)
+    start = time.perf_counter()
+    result = older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+    assert time.perf_counter() - start >= 0.4
+    assert result["Result"]["TaskOpenId"] in server.service.tasks
+
+
+def test_older_sdk_sees_forced_fail_items(older_sdk: Any, server: ThreadedServer) -> None:
+    server.service.respond_next(fail_items=[(0, "NO_PERMISSION"), (1, "ITEM_NOT_FOUND")])
+    result = older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+    items = {(i["Index"], i["Type"]) for i in result["Result"]["FailList"]}
+    assert {(0, "NO_PERMISSION"), (1, "ITEM_NOT_FOUND")} <= items
+
+
+def test_older_sdk_forced_for_n_calls_and_matching_bodies(older_sdk: Any,
+                                                          server: ThreadedServer) -> None:
+    body = json.loads(vmsspec.example_bytes())
+    server.service.respond_next("Throttling", count=2)
+    server.service.respond_next("InvalidParameter", parameter="Name",
+                                when=lambda b: b.get("Name") == "refuse-me")
+    for _ in range(2):
+        with pytest.raises(Exception, match="Throttling"):
+            older_sdk.create_task(body)
+    assert older_sdk.create_task(body)["Result"]["TaskOpenId"]
+    with pytest.raises(Exception, match="The specified parameter Name is invalid"):
+        older_sdk.create_task({**body, "Name": "refuse-me"})
+
+
+def test_older_sdk_region_is_refused_when_not_accepted(older_sdk: Any,
+                                                       server: ThreadedServer) -> None:
+    service = server.service
+    saved = service.regions
+    service.regions = ("cn-beijing",)  # the older SDK signs for cn-north-1 (FACTS 1)
+    try:
+        with pytest.raises(Exception, match="SignatureDoesNotMatch") as info:
+            older_sdk.create_task(json.loads(vmsspec.example_bytes()))
+        assert "cn-north-1" in str(info.value)
+    finally:
+        service.regions = saved
+    assert service.exchanges[-1].region == "cn-north-1"
 
 
 @pytest.mark.newsdk

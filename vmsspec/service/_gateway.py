@@ -1,19 +1,15 @@
-"""The gateway's view of a request's HTTP form: Host, media type, credential-scope region.
+"""The gateway's view of a request's HTTP form: Host and media type.
 
 Each refusal is a key of ``vmsspec._errors.REFUSALS``, which holds its code and why.
-Everything here is cheap (header look-ups, one regex): it runs before authentication or
+Everything here is cheap (header look-ups): it runs before authentication or
 on requests that passed it, never on the body's content.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 from ._http import HttpRequest
 
-__all__ = ["GATEWAY_502_PAGE", "MISSING_CONTENT_TYPE", "content_type_refusal", "host_refusal",
-           "scope_region"]
+__all__ = ["GATEWAY_502_PAGE", "MISSING_CONTENT_TYPE", "content_type_refusal", "host_refusal"]
 
 MISSING_CONTENT_TYPE: tuple[str, ...] = ("json", "refuse")
 """What a request without Content-Type gets: read as JSON (the default; no vendor source
@@ -47,20 +43,4 @@ def content_type_refusal(request: HttpRequest, missing: str) -> str | None:
         return None if missing == "json" else "missing-content-type"
     if value.partition(";")[0].strip().lower() != "application/json":
         return "content-type"
-    return None
-
-
-_CREDENTIAL = re.compile(r"Credential=[^/,\s]*/[^/,\s]*/([^/,\s]*)/")
-
-
-def scope_region(request: HttpRequest, params: Mapping[str, str]) -> str | None:
-    """The region the request's credential scope names (Authorization or X-Credential)."""
-    authorization = request.header("authorization")
-    if authorization is not None:
-        match = _CREDENTIAL.search(authorization)
-        return match.group(1) if match else None
-    credential = params.get("X-Credential")
-    if credential is not None:
-        parts = credential.split("/")
-        return parts[2] if len(parts) >= 5 else None
     return None

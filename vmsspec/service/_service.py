@@ -13,7 +13,6 @@ bad input.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import itertools
 import logging
 import random
@@ -42,14 +41,13 @@ from ..contract import (
     request_validator,
 )
 from ..contract._python_rules import _DESC as FAIL_DESC
-from ..signing import CredentialStore, Secret, Verification, verify_request
+from ..signing import CredentialStore, Secret, verify_request
 from ._faults import FaultQueue, ForcedAnswer, Predicate, forced_answer, parse_forced
 from ._gateway import (
     GATEWAY_502_PAGE,
     MISSING_CONTENT_TYPE,
     content_type_refusal,
     host_refusal,
-    scope_region,
 )
 from ._http import HttpRequest, HttpResponse
 from ._recording import Exchange, Recorder
@@ -83,9 +81,6 @@ refused a resume, so a long CI run must not grow without bound (issue 12 item 4)
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _JSON = (("Content-Type", "application/json; charset=utf-8"),)
 _HTML = (("Content-Type", "text/html"),)
-# Until the verifier takes the accepted regions itself (SIGN's `regions=`), the service
-# checks the scope's region after a verification that succeeded.
-_VERIFIER_CHECKS_REGIONS = "regions" in inspect.signature(verify_request).parameters
 
 
 @dataclass
@@ -283,7 +278,7 @@ class ReferenceService:
                                        rejection.rule),)
                 outcome.not_validated(f"refused before authentication: {rejection.code}")
                 raise
-            self._authenticate(request, path, query, params, now, outcome)
+            self._authenticate(request, path, query, now, outcome)
             body, unusable = self._read_body(request, outcome)
             forced = self.faults.take(action, body) if self.faults else None
             if forced is not None:
@@ -331,29 +326,20 @@ class ReferenceService:
             raise _Rejection.refusal("body-size")
         return action
 
-    def _authenticate(self, request: HttpRequest, path: str, query: str,
-                      params: Mapping[str, str], now: datetime, outcome: _Outcome) -> None:
-        extra: dict[str, Any] = {"regions": self.regions} if _VERIFIER_CHECKS_REGIONS else {}
+    def _authenticate(self, request: HttpRequest, path: str, query: str, now: datetime,
+                      outcome: _Outcome) -> None:
         verification = verify_request(
             request.method, path, query, request.headers, request.body,
             credentials=self.credentials, now=now, max_skew=self.max_skew, service=SERVICE,
-            **extra)
-        outcome.region = getattr(verification, "region", None) or scope_region(request, params)
-        message: str | None = getattr(verification, "message", None)
-        if verification.ok and not _VERIFIER_CHECKS_REGIONS and outcome.region not in \
-                self.regions:
-            message = (f"The credential scope's region {outcome.region} is not accepted; "
-                       f"this service accepts {', '.join(self.regions)}.")
-            verification = Verification(False, "SignatureDoesNotMatch",
-                                        f"region {outcome.region!r} not accepted",
-                                        verification.access_key)
+            regions=self.regions)
+        outcome.region = verification.region
         if verification.ok:
             return
         code = verification.code or "SignatureDoesNotMatch"
         outcome.signature, outcome.signature_reason = code, verification.reason
         outcome.signature_explain = _redact_explain(verification.explain())
         outcome.not_validated(f"signature refused: {code}")
-        raise _Rejection(code, message=message)
+        raise _Rejection(code, message=verification.message)
 
     def _read_body(self, request: HttpRequest,
                    outcome: _Outcome) -> tuple[dict[str, Any] | None, _Rejection | None]:

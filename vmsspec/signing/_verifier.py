@@ -3,202 +3,49 @@
 from __future__ import annotations
 
 import hmac
-import logging
-import re
-import sys
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .._errors import ErrorCode, error_code
 from . import _canonical as c
-from ._keys import SigningKey, signing_key
+from ._checks import (
+    REQUIRED_SIGNED_HEADERS,
+    check_scope,
+    check_time,
+    claim,
+    header_index,
+    match,
+    signed_block,
+)
+from ._keys import signing_key
 from ._presign import PRESIGN_HEADERS_BLOCK
 from ._secret import Secret
+from ._verdict import Verification, accepted, fail
 
-__all__ = ["REQUIRED_SIGNED_HEADERS", "Verification", "verify_request"]
+__all__ = ["PRESIGN_MUST_SIGN", "REQUIRED_SIGNED_HEADERS", "Verification", "verify_request"]
 
-logger = logging.getLogger("vmsspec.signing")
-
-REQUIRED_SIGNED_HEADERS = ("host", "x-content-sha256", "x-date")
-_REQUIRED = frozenset(REQUIRED_SIGNED_HEADERS)
-
-_X_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
-# Python 3.11 taught fromisoformat() the basic format (20250527T114634Z).
-_FROMISO_BASIC = sys.version_info >= (3, 11)
-_DIGITS = re.compile(r"[0-9]{1,12}")
 _PREFIX = c.ALGORITHM + " "
 
+# Query keys a presigned URL must list in X-SignedQueries when it carries them: Action
+# and Version choose the call, X-Expires how long the URL lives, X-NotSignBody and
+# X-SignedHeaders what else the signature covers. Every official presigner lists all
+# five (Go base/sign.go, Java SignerV4Impl.java and VolcstackSign.java, PHP
+# SignatureV4.php, Node.js sign.ts, the older Python SDK); a URL that leaves one out
+# was changed after signing. Other keys left out are tolerated and not authenticated
+# (the service reads nothing else from the query); X-Security-Token may be left out
+# (the older Python SDK and the generated Java SDK add it after listing the keys).
+PRESIGN_MUST_SIGN = ("Action", "Version", "X-Expires", "X-NotSignBody", "X-SignedHeaders")
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Verification:
-    """The outcome: ``ok``, or the vendor's error ``code`` with a ``reason``.
-
-    On a signature mismatch ``canonical_request`` and ``string_to_sign`` are
-    what the server computed, for the client's author to diff against their
-    own; ``alternatives`` are the other canonical requests tried (the newer
-    SDK's variants). The expected signature itself is never exposed: handing
-    it back would let anyone holding a request forge its signature.
-    """
-
-    ok: bool
-    code: str | None = None
-    reason: str = ""
-    access_key: str | None = None
-    canonical_request: str | None = None
-    string_to_sign: str | None = None
-    alternatives: tuple[str, ...] = ()
-    signed_headers: tuple[str, ...] = ()
-    presigned: bool = False
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    @property
-    def error(self) -> ErrorCode | None:
-        return None if self.code is None else error_code(self.code)
-
-    @property
-    def status(self) -> int:
-        err = self.error
-        return 200 if err is None else err.status
-
-    def __repr__(self) -> str:
-        if self.ok:
-            return f"Verification(ok=True, access_key={self.access_key!r})"
-        return f"Verification(ok=False, code={self.code!r}, reason={self.reason!r})"
-
-    def explain(self) -> str:
-        """A text report: the verdict, and what the server signed when it matters."""
-        err = self.error
-        if err is None:
-            head = "OK: the signature matches"
-        else:
-            head = f"{err.code} (HTTP {err.status}): {err.format()}"
-        lines = [head]
-        if self.reason:
-            lines.append(f"Reason: {self.reason}")
-        if self.access_key is not None:
-            lines.append(f"Access key: {self.access_key}")
-        if self.signed_headers:
-            lines.append(f"Signed headers: {';'.join(self.signed_headers)}")
-        if self.canonical_request is not None:
-            lines += ["", "Canonical request (server):", self.canonical_request]
-        if self.string_to_sign is not None:
-            lines += ["", "String to sign (server):", self.string_to_sign]
-        for n, alt in enumerate(self.alternatives, 1):
-            lines += ["", f"Also tried, canonical request variant {n} (newer SDK):", alt]
-        return "\n".join(lines)
-
-
-# A verdict is immutable, and a client sends the same key and header list on every call;
-# sharing the accepted ones spares a 9-field frozen dataclass (~2 us) per request.
-@lru_cache(maxsize=256)
-def _accepted(access_key: str, signed_headers: tuple[str, ...], presigned: bool) -> Verification:
-    return Verification(True, None, "", access_key, None, None, (), signed_headers, presigned)
-
-
-def _fail(
-    code: str,
-    reason: str,
-    *,
-    access_key: str | None = None,
-    signed_headers: tuple[str, ...] = (),
-    presigned: bool = False,
-    canonical_request: str | None = None,
-    string_to_sign: str | None = None,
-    alternatives: tuple[str, ...] = (),
-) -> Verification:
-    # Reasons name headers, keys and times, never a secret or a signature.
-    logger.debug("request rejected: %s: %s", code, reason)
-    return Verification(
-        False, code, reason, access_key, canonical_request, string_to_sign, alternatives,
-        signed_headers, presigned,
-    )
-
-
-# Cached: every request a client signs within one second carries the same X-Date.
-@lru_cache(maxsize=64)
-def _parse_x_date(value: str) -> datetime | None:
-    if len(value) != 16 or not _X_DATE.fullmatch(value):
-        return None
-    try:
-        if _FROMISO_BASIC:
-            # The regex has fixed the format; fromisoformat() is ~10x faster than
-            # building the datetime from slices.
-            return datetime.fromisoformat(value)
-        return datetime(
-            int(value[0:4]), int(value[4:6]), int(value[6:8]),
-            int(value[9:11]), int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc,
-        )
-    except ValueError:  # well-formed but not a date, e.g. 20251332T...
-        return None
-
-
-def _check_time(
-    x_date: str | None,
-    x_expires: str | None,
-    now: datetime | None,
-    max_skew: timedelta,
-    max_expires: timedelta,
-) -> str | None:
-    """None when the time is acceptable, else the reason for InvalidTimestamp."""
-    if x_date is None:
-        return "X-Date is missing"
-    signed_at = _parse_x_date(x_date)
-    if signed_at is None:
-        return f"X-Date {x_date!r} is not of the form YYYYMMDDTHHMMSSZ"
-    if now is None:
-        now = datetime.now(timezone.utc)
-    lifetime = max_skew
-    if x_expires is not None:
-        if not _DIGITS.fullmatch(x_expires):
-            return f"X-Expires {x_expires!r} is not a number of seconds"
-        lifetime = timedelta(seconds=int(x_expires))
-        if lifetime > max_expires:
-            limit = int(max_expires.total_seconds())
-            return f"X-Expires {x_expires} exceeds the maximum of {limit}"
-    age = now - signed_at
-    if -age > max_skew:
-        return f"X-Date {x_date} is {int(-age.total_seconds())} s in the future"
-    if age > lifetime:
-        return (
-            f"X-Date {x_date} is {int(age.total_seconds())} s old,"
-            f" more than the allowed {int(lifetime.total_seconds())} s"
-        )
-    return None
-
-
-def _header_index(
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-) -> tuple[dict[str, str], set[str]]:
-    """Lower-cased name -> value (the last one sent), and the names sent more than once."""
-    items: Sequence[tuple[str, str]]
-    # Exact type checks first: the ABC check costs more than the rest of this function.
-    if type(headers) is tuple or type(headers) is list:
-        items = headers
-    elif type(headers) is dict or isinstance(headers, Mapping):
-        items = list(headers.items())
-    else:
-        items = list(headers)
-    index = {name.lower(): value for name, value in items}
-    if len(index) == len(items):  # the usual case: no name repeated
-        return index, set()
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for name, _ in items:
-        lower = name.lower()
-        (repeated if lower in seen else seen).add(lower)
-    return index, repeated
+_BODY_MISMATCH = "X-Content-Sha256 does not match the SHA-256 of the request body."
 
 
 def _authorization_fields(text: str) -> tuple[str | None, str | None, str | None]:
     """(Credential, SignedHeaders, Signature) from what follows "HMAC-SHA256 "."""
-    head, found, signature = text.rpartition(", Signature=")
-    # The SDKs' exact layout first: three fields, in this order, ", "-separated. Its
-    # head (all but the signature) is the same on every request, so it is parsed once.
-    if found and ", " not in signature:
+    head, found, signature = text.rpartition("Signature=")
+    # The SDKs' layouts first: three fields in this order, separated by ", " (most
+    # SDKs) or "," (C++ VolcengineAuthSigner.cpp). The head (all but the signature)
+    # is the same on every request, so it is parsed once.
+    if found and "," not in signature:
         fields = _sdk_head_fields(head)
         if fields is not None:
             return fields[0], fields[1], signature
@@ -212,8 +59,12 @@ def _authorization_fields(text: str) -> tuple[str | None, str | None, str | None
 
 @lru_cache(maxsize=256)
 def _sdk_head_fields(head: str) -> tuple[str, str] | None:
-    """(Credential, SignedHeaders) from "Credential=..., SignedHeaders=...", else None."""
-    parts = head.split(", ")
+    """(Credential, SignedHeaders) from "Credential=..., SignedHeaders=...,", else None."""
+    if not head.endswith(","):
+        if not head.endswith(", "):
+            return None
+        head = head[:-1]
+    parts = [part.strip() for part in head[:-1].split(",")]
     if (
         len(parts) == 2
         and parts[0].startswith("Credential=")
@@ -221,105 +72,6 @@ def _sdk_head_fields(head: str) -> tuple[str, str] | None:
     ):
         return parts[0][11:], parts[1][14:]
     return None
-
-
-def _parse_credential(credential: str) -> tuple[str, str, str, str] | None:
-    parts = credential.rsplit("/", 4)
-    if len(parts) != 5 or parts[4] != "request" or not all(parts[:4]):
-        return None
-    return parts[0], parts[1], parts[2], parts[3]
-
-
-@dataclass(frozen=True, slots=True)
-class _Claim:
-    """What an Authorization header says apart from its signature: the same on every
-    request a client sends for a day, so it is parsed once (see ``_claim``)."""
-
-    access_key: str
-    date: str
-    region: str
-    service: str
-    names: tuple[str, ...]
-    """The SignedHeaders as declared (their case and order are signed)."""
-    lowered: frozenset[str]
-    missing: str
-    """The required headers left out of SignedHeaders, comma-separated; "" if none."""
-    scope: str
-
-
-@lru_cache(maxsize=256)
-def _claim(credential: str, signed_line: str) -> _Claim | None:
-    """None when the Credential is not ``AK/yyyymmdd/region/service/request``."""
-    scope_parts = _parse_credential(credential)
-    if scope_parts is None:
-        return None
-    names = tuple(signed_line.split(";")) if signed_line else ()
-    lowered = frozenset(name.lower() for name in names)
-    missing = ", ".join(h for h in REQUIRED_SIGNED_HEADERS if h not in lowered)
-    return _Claim(*scope_parts, names, lowered, missing,
-                  c.credential_scope(scope_parts[1], scope_parts[2], scope_parts[3]))
-
-
-def _signed_block(
-    names: Sequence[str], index: dict[str, str], repeated: set[str]
-) -> tuple[str | None, str]:
-    """The header block built in the order the client declared, or (None, reason)."""
-    lines = []
-    for name in names:
-        lower = name.lower()
-        value = index.get(lower)
-        if value is None:
-            return None, f"signed header {lower!r} is not in the request"
-        if lower in repeated:
-            return None, f"signed header {lower!r} was sent more than once"
-        if lower == "host":
-            # A Host with its default port (as some clients and proxies send it)
-            # is canonicalized the way the client canonicalized it when signing.
-            value = c.canonical_host(value)
-        lines.append(f"{name}:{value}\n")
-    return "".join(lines), ""
-
-
-def _match(
-    provided: str,
-    key: SigningKey,
-    x_date: str,
-    scope: str,
-    method: str,
-    path: str,
-    older_query_line: str,
-    newer_query: Sequence[tuple[str, str]],
-    block: str,
-    signed_line: str,
-    body_hash: str,
-) -> tuple[bool, str, str, tuple[str, ...]]:
-    """Try the older SDK's canonical request, then the newer SDK's variants.
-
-    Older: path percent-encoded, query ordered by raw key. Newer: query ordered
-    by encoded (key, value), path as given or encoded, and (presigned only)
-    X-Security-Token left out of the canonical query. Every variant still
-    covers the whole request, so accepting any of them authenticates the same
-    bytes. The other variants cost nothing unless the first one fails.
-    """
-    provided_bytes = provided.encode("utf-8", c.ENCODING_ERRORS)
-    encoded_path = c.encode_path(path)
-    first = c.canonical_request(
-        method, encoded_path, older_query_line, block, signed_line, body_hash
-    )
-    first_sts = c.string_to_sign(x_date, scope, first)
-    if hmac.compare_digest(provided_bytes, key.sign(first_sts).encode()):
-        return True, first, first_sts, ()
-    newer_q = c.canonical_query(newer_query, encoded_order=True)
-    tried = [first]
-    for p in dict.fromkeys((encoded_path, path)):
-        candidate = c.canonical_request(method, p, newer_q, block, signed_line, body_hash)
-        if candidate in tried:
-            continue
-        tried.append(candidate)
-        sts = c.string_to_sign(x_date, scope, candidate)
-        if hmac.compare_digest(provided_bytes, key.sign(sts).encode()):
-            return True, candidate, sts, ()
-    return False, first, first_sts, tuple(tried[1:])
 
 
 @lru_cache(maxsize=256)
@@ -347,122 +99,155 @@ def verify_request(
     max_expires: timedelta = timedelta(days=7),
     region: str | None = None,
     service: str | None = None,
+    regions: Collection[str] | None = None,
 ) -> Verification:
     """Verify a request as it arrived: header-signed, or presigned in its query.
 
     ``raw_path`` and ``raw_query`` are the percent-encoded wire forms (query
     without ``?``); ``headers`` the wire headers with values decoded as
     Latin-1, which is how HTTP clients encode text header values;
-    ``credentials`` maps access keys to secrets. ``region`` and ``service``,
-    when given, must match the credential scope. ``max_skew`` bounds how far
-    X-Date may lie in the future, and in the past unless a signed X-Expires
-    says otherwise (up to ``max_expires``).
+    ``credentials`` maps access keys to secrets. ``regions`` are the credential
+    scope regions the server accepts (None: any); ``region`` and ``service``,
+    when given, must equal the scope's. ``max_skew`` bounds how far X-Date may
+    lie in the future, and in the past unless a signed X-Expires says otherwise
+    (up to ``max_expires``).
+
+    Only ``x-date`` must be among the signed headers; the others are verified as
+    SignedHeaders declares them. ``X-Content-Sha256`` is optional: when sent it
+    must be the hash of the body received, and the canonical request always
+    carries the hash the server computed.
 
     Checks, in the order their error codes take precedence:
     MissingAuthenticationToken (no or malformed Authorization / X-Credential),
     MissingSignature, InvalidAccessKey (unknown access key), InvalidTimestamp
     (X-Date missing, malformed or outside the window), then
-    SignatureDoesNotMatch (scope, required signed headers, body hash, signature).
+    SignatureDoesNotMatch (scope date, region and service; x-date signed; the
+    declared headers present; the body hash; the signature).
     """
     if now is not None and now.tzinfo is not timezone.utc and now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
-    index, repeated = _header_index(headers)
+    index, repeated = header_index(headers)
     authorization = index.get("authorization")
     if authorization is None:
         pairs = c.parse_query(raw_query)
         if any(k in ("X-Credential", "X-Signature") for k, _ in pairs):
             return _verify_presigned(
                 method, raw_path, pairs, index, repeated, body, credentials, now,
-                max_skew, max_expires, region, service,
+                max_skew, max_expires, region, service, regions,
             )
-        return _fail(
+        return fail(
             "MissingAuthenticationToken",
             "the request has neither an Authorization header nor an X-Credential query parameter",
         )
     if "authorization" in repeated:
-        return _fail("MissingAuthenticationToken", "Authorization was sent more than once")
+        return fail("MissingAuthenticationToken", "Authorization was sent more than once")
     if not authorization.startswith(_PREFIX):
-        return _fail(
+        return fail(
             "MissingAuthenticationToken", f"Authorization does not start with {c.ALGORITHM!r}"
         )
     credential, signed_line, provided = _authorization_fields(authorization[len(_PREFIX):])
     if not credential or signed_line is None:
-        return _fail(
+        return fail(
             "MissingAuthenticationToken",
             "Authorization must have Credential=..., SignedHeaders=... and Signature=...",
         )
-    claim = _claim(credential, signed_line)
-    if claim is None:
-        return _fail(
+    found = claim(credential, signed_line)
+    if found is None:
+        return fail(
             "MissingAuthenticationToken",
             "Credential must be AK/yyyymmdd/region/service/request",
         )
     if not provided:
-        return _fail("MissingSignature", "Authorization has no Signature")
-    access_key = claim.access_key
+        return fail("MissingSignature", "Authorization has no Signature")
+    access_key = found.access_key
     secret = credentials.get(access_key)
     if secret is None:
-        return _fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
+        return fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
     x_date = index.get("x-date")
-    x_expires = index.get("x-expires") if "x-expires" in claim.lowered else None
-    problem = _check_time(x_date, x_expires, now, max_skew, max_expires)
+    x_expires = index.get("x-expires") if "x-expires" in found.lowered else None
+    problem = check_time(x_date, x_expires, now, max_skew, max_expires)
     if problem is not None:
-        return _fail("InvalidTimestamp", problem, access_key=access_key)
+        return fail("InvalidTimestamp", problem, access_key=access_key, region=found.region)
     assert x_date is not None
-    declared = claim.names
-    problem = _check_scope(claim.date, claim.region, claim.service, x_date, region, service)
-    if problem is None and claim.missing:
-        problem = f"SignedHeaders must include {claim.missing}"
-    if problem is not None:
-        return _fail(
-            "SignatureDoesNotMatch", problem, access_key=access_key, signed_headers=declared
-        )
-    block, problem = _signed_block(declared, index, repeated)
-    if block is None:
-        return _fail(
-            "SignatureDoesNotMatch", problem, access_key=access_key, signed_headers=declared
-        )
-    declared_hash = index["x-content-sha256"]
+    declared = found.names
+    problem, message = check_scope(found, x_date, region, service, regions)
+    if problem is None and found.missing:
+        problem = f"SignedHeaders must include {found.missing}"
+    block: str | None = None
+    if problem is None:
+        block, problem = signed_block(declared, index, repeated)
     body_hash = c.body_sha256(body)
-    if not hmac.compare_digest(
-        declared_hash.encode("utf-8", c.ENCODING_ERRORS), body_hash.encode()
-    ):
-        return _fail(
-            "SignatureDoesNotMatch",
-            f"X-Content-Sha256 is {declared_hash!r} but the body hashes to {body_hash!r}",
-            access_key=access_key, signed_headers=declared,
-        )
-    key = signing_key(secret, claim.date, claim.region, claim.service)
+    if not problem and "x-content-sha256" in index:
+        problem, message = _check_body_hash(index["x-content-sha256"], repeated, body_hash)
+    if problem or block is None:
+        return fail("SignatureDoesNotMatch", problem or "", access_key=access_key,
+                    signed_headers=declared, region=found.region, message=message)
+    key = signing_key(secret, found.date, found.region, found.service)
     signed_pairs, older_line = _header_signed_query(raw_query)
-    ok, creq, sts, alternatives = _match(
-        provided, key, x_date, claim.scope, method, c.decode_path(raw_path),
-        older_line, signed_pairs, block, signed_line, body_hash,
+    result = match(
+        provided, key, x_date, found.scope, method, c.decode_path(raw_path),
+        (("", signed_pairs, older_line),), declared, index, block, signed_line,
+        (("", body_hash),),
     )
-    if ok:
-        return _accepted(access_key, declared, False)
-    return _fail(
+    if isinstance(result, str):
+        return accepted(access_key, declared, False, found.region, result)
+    return fail(
         "SignatureDoesNotMatch",
-        "the signature does not match the canonical request below",
-        access_key=access_key, signed_headers=declared,
-        canonical_request=creq, string_to_sign=sts, alternatives=alternatives,
+        "the signature matches none of the canonical requests below",
+        access_key=access_key, signed_headers=declared, region=found.region,
+        canonical_request=result.canonical_request, string_to_sign=result.string_to_sign,
+        alternatives=result.alternatives, variants=result.variants,
     )
 
 
-def _check_scope(
-    date: str,
-    scope_region: str,
-    scope_service: str,
-    x_date: str,
-    region: str | None,
-    service: str | None,
-) -> str | None:
-    if date != x_date[:8]:
-        return f"the credential scope date {date} is not the date of X-Date {x_date}"
-    if region is not None and scope_region != region:
-        return f"the credential scope region is {scope_region!r}, expected {region!r}"
-    if service is not None and scope_service != service:
-        return f"the credential scope service is {scope_service!r}, expected {service!r}"
-    return None
+def _check_body_hash(
+    declared_hash: str, repeated: set[str], body_hash: str
+) -> tuple[str | None, str | None]:
+    """X-Content-Sha256, when sent, must be the hash of the body the server received.
+
+    Sent or not, the canonical request carries the server's hash: the generated Java,
+    PHP (hand-written) and C++ SDKs never send the header (FACTS section 7), so for
+    them the signature alone binds the body.
+    """
+    if "x-content-sha256" in repeated:
+        return "X-Content-Sha256 was sent more than once", None
+    if hmac.compare_digest(declared_hash.encode("utf-8", c.ENCODING_ERRORS), body_hash.encode()):
+        return None, None
+    return (f"X-Content-Sha256 is {declared_hash[:80]!r} but the body hashes to {body_hash!r}",
+            _BODY_MISMATCH)
+
+
+def _presigned_queries(
+    pairs: list[tuple[str, str]], params: dict[str, str]
+) -> tuple[list[tuple[str, list[tuple[str, str]], str]] | None, str]:
+    """The readings of a presigned query as (label, signed pairs, reference line).
+
+    First everything but X-Signature (the older Python SDK's ``sign_url`` signs every
+    key, X-Security-Token included, whatever X-SignedQueries lists). Then, when
+    X-SignedQueries is sent, only the keys it lists: it need not list itself (PHP and
+    Node.js build it before adding it) and X-Security-Token may be outside it and
+    outside the signature (generated Java ``VolcstackSign.presign``). Without it, the
+    newer Python SDK's reading: everything but the token. A listed key that is not in
+    the query is ignored (a key holding ";" cannot be listed unambiguously).
+    Returns (None, reason) when a key of ``PRESIGN_MUST_SIGN`` is left unlisted.
+    """
+    token = "X-Security-Token"  # noqa: S105 (a parameter name, not a secret)
+    every = [(k, v) for k, v in pairs if k != "X-Signature"]
+    readings = [("", every)]
+    listed_line = params.get("X-SignedQueries")
+    if listed_line is None:
+        if token in params:
+            readings.append(("X-Security-Token not signed (newer Python SDK)",
+                             [(k, v) for k, v in every if k != token]))
+    else:
+        listed = set(listed_line.split(";"))
+        unsigned = [k for k in PRESIGN_MUST_SIGN if k in params and k not in listed]
+        if unsigned:
+            return None, (f"{', '.join(unsigned)} must be listed in X-SignedQueries:"
+                          " left out, it could be changed without breaking the signature")
+        readings.append(("only the keys X-SignedQueries lists (Go, Java, PHP, Node.js SDKs)",
+                         [(k, v) for k, v in every if k in listed]))
+    return [(label, signed, c.canonical_query(signed)) for label, signed in readings], ""
 
 
 def _verify_presigned(
@@ -478,61 +263,72 @@ def _verify_presigned(
     max_expires: timedelta,
     region: str | None,
     service: str | None,
+    regions: Collection[str] | None,
 ) -> Verification:
     params: dict[str, str] = {}
     for name, value in pairs:
         if name.startswith("X-") and name in params:
-            return _fail(
+            return fail(
                 "MissingAuthenticationToken", f"{name} appears more than once in the query"
             )
         params[name] = value
     if params.get("X-Algorithm") != c.ALGORITHM:
-        return _fail("MissingAuthenticationToken", f"X-Algorithm must be {c.ALGORITHM!r}")
+        return fail("MissingAuthenticationToken", f"X-Algorithm must be {c.ALGORITHM!r}")
     signed_line = params.get("X-SignedHeaders", "")
-    claim = _claim(params.get("X-Credential", ""), signed_line)
-    if claim is None:
-        return _fail(
+    found = claim(params.get("X-Credential", ""), signed_line)
+    if found is None:
+        return fail(
             "MissingAuthenticationToken",
             "X-Credential must be AK/yyyymmdd/region/service/request",
         )
     provided = params.get("X-Signature")
     if not provided:
-        return _fail("MissingSignature", "the query has no X-Signature")
-    access_key = claim.access_key
+        return fail("MissingSignature", "the query has no X-Signature")
+    access_key = found.access_key
     secret = credentials.get(access_key)
     if secret is None:
-        return _fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
+        return fail("InvalidAccessKey", f"access key {access_key!r} is unknown")
     x_date = params.get("X-Date")
-    problem = _check_time(x_date, params.get("X-Expires"), now, max_skew, max_expires)
+    problem = check_time(x_date, params.get("X-Expires"), now, max_skew, max_expires)
     if problem is not None:
-        return _fail("InvalidTimestamp", problem, access_key=access_key, presigned=True)
+        return fail("InvalidTimestamp", problem, access_key=access_key, presigned=True,
+                    region=found.region)
     assert x_date is not None
-    # Unlike a header signature, a presigned URL need not sign any header.
-    declared = claim.names
-    problem = _check_scope(claim.date, claim.region, claim.service, x_date, region, service)
+    # Unlike a header signature, a presigned URL need not sign any header: X-Date is
+    # in the query, and with no signed header the block is one empty line.
+    declared = found.names
+    problem, message = check_scope(found, x_date, region, service, regions)
     block: str | None = PRESIGN_HEADERS_BLOCK
     if problem is None and declared:
-        block, problem = _signed_block(declared, index, repeated)  # problem "" when built
-    if problem or block is None:
-        return _fail(
-            "SignatureDoesNotMatch", problem or "",
-            access_key=access_key, signed_headers=declared, presigned=True,
+        block, problem = signed_block(declared, index, repeated)  # problem "" when built
+    queries = None
+    if not problem and block is not None:
+        queries, problem = _presigned_queries(pairs, params)
+    if problem or block is None or queries is None:
+        return fail(
+            "SignatureDoesNotMatch", problem or "", access_key=access_key,
+            signed_headers=declared, presigned=True, region=found.region, message=message,
         )
-    body_hash = c.EMPTY_BODY_SHA256 if "X-NotSignBody" in params else c.body_sha256(body)
-    # Everything but the signature is signed. The newer SDK alone also leaves
-    # the session token out (it adds the token after choosing what to sign).
-    older = [(k, v) for k, v in pairs if k != "X-Signature"]
-    newer = [(k, v) for k, v in older if k != "X-Security-Token"]
-    key = signing_key(secret, claim.date, claim.region, claim.service)
-    ok, creq, sts, alternatives = _match(
-        provided, key, x_date, claim.scope, method, c.decode_path(raw_path),
-        c.canonical_query(older), newer, block, signed_line, body_hash,
+    if "X-NotSignBody" in params:
+        # X-NotSignBody: the payload hash is that of an empty body, whatever is sent.
+        # The PHP SDK's signRequestToUrl hashes the real body all the same.
+        body_hashes = [("", c.EMPTY_BODY_SHA256)]
+        real = c.body_sha256(body)
+        if real != c.EMPTY_BODY_SHA256:
+            body_hashes.append(("body hashed despite X-NotSignBody (PHP SDK)", real))
+    else:
+        body_hashes = [("", c.body_sha256(body))]
+    key = signing_key(secret, found.date, found.region, found.service)
+    result = match(
+        provided, key, x_date, found.scope, method, c.decode_path(raw_path),
+        queries, declared, index, block, signed_line, body_hashes,
     )
-    if ok:
-        return _accepted(access_key, declared, True)
-    return _fail(
+    if isinstance(result, str):
+        return accepted(access_key, declared, True, found.region, result)
+    return fail(
         "SignatureDoesNotMatch",
-        "the signature does not match the canonical request below",
-        access_key=access_key, signed_headers=declared, presigned=True,
-        canonical_request=creq, string_to_sign=sts, alternatives=alternatives,
+        "the signature matches none of the canonical requests below",
+        access_key=access_key, signed_headers=declared, presigned=True, region=found.region,
+        canonical_request=result.canonical_request, string_to_sign=result.string_to_sign,
+        alternatives=result.alternatives, variants=result.variants,
     )
