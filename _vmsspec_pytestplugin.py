@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 _MARKERS = (
     "vms(profile=None, region=None, regions=None, credentials=None, assert_conformant=True, "
-    "host=None): configure the vms, vms_transport and vms_server fixtures for a test; "
+    "assert_forced_consumed=True, host=None): configure the vms, vms_transport and "
+    "vms_server fixtures for a test; "
     "the closest marker wins (function over class over module pytestmark)",
     "vms_respond(code=None, *, parameter=None, status=None, gateway_502=False, drop=False, "
     "delay=0.0, fail_items=(), count=1, when=None): force the service's next answers before "

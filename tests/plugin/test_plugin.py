@@ -431,3 +431,31 @@ def test_a_slow_answer_times_out_in_process_sync_and_async(pytester: pytest.Pyte
             assert elapsed < 1.0    # both waited at once: the loop was not blocked
     """)
     _run(pytester).assert_outcomes(passed=2)
+
+
+def test_forced_answers_never_consumed_fail_the_test(pytester: pytest.Pytester) -> None:
+    _make(pytester, """
+        import pytest
+        from helper import post
+
+        @pytest.mark.vms_respond(code="Throttling", count=3)
+        def test_client_gave_up_early(vms):
+            assert post(vms).status_code == 429
+
+        @pytest.mark.vms(assert_forced_consumed=False)
+        @pytest.mark.vms_respond(code="Throttling", count=3)
+        def test_switched_off(vms):
+            post(vms)
+
+        def test_lost_by_a_reset(vms):
+            vms.respond_next(code="InternalError")
+            vms.reset()
+    """)
+    result = _run(pytester)
+    result.assert_outcomes(passed=3, errors=2)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_client_gave_up_early*",
+        "2 forced answer(s) never consumed: the client sent fewer API calls than the test "
+        "forced answers for (respond_next(code='Throttling', count=3))",
+        "*ERROR at teardown of test_lost_by_a_reset*",
+        "1 forced answer(s) never consumed*respond_next(code='InternalError')*"])

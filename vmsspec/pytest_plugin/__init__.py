@@ -52,6 +52,11 @@ Forced answers, as a method or a marker (same keywords as
     @pytest.mark.vms_respond(code="Throttling", count=2)
     def test_retries(vms): ...
 
+As Pact fails a consumer test whose declared interactions were never exercised, a test
+whose forced answers were not all consumed fails at teardown (the client sent fewer
+calls than the test prepared for); ``@pytest.mark.vms(assert_forced_consumed=False)``
+switches that off.
+
 Fresh state per Hypothesis example, no health check suppressed: ``vms_fresh`` is
 session-scoped (so Hypothesis has no function-scoped fixture to warn about) and hands
 out a new in-process service per block, checked for conformance when the block ends, so

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 __all__ = ["config_for", "forced_answers", "make_config"]
 
 _VMS_KEYWORDS = frozenset({"profile", "region", "regions", "credentials", "assert_conformant",
-                           "host"})
+                           "assert_forced_consumed", "host"})
 _RESPOND_KEYWORDS = frozenset({"code", "parameter", "status", "gateway_502", "drop", "delay",
                                "fail_items", "count", "when"})
 

@@ -125,12 +125,21 @@ class SessionState:
             if counts:
                 request.node.user_properties.append((f"vms_{kind}", ",".join(sorted(counts))))
         request.node.user_properties.append(("vms_exchanges", str(len(vms.exchanges))))
-        if vms.check_at_teardown and vms.config.assert_conformant and \
-                self.settings.conformance_check:
+        if not vms.check_at_teardown:
+            return
+        problems = []
+        if vms.config.assert_conformant and self.settings.conformance_check:
             text = vms.failure_text()
             if text is not None:
-                pytest.fail(text + "\n(switch off: @pytest.mark.vms(assert_conformant=False) "
-                            "or --vms-no-conformance-check)", pytrace=False)
+                problems.append(text + "\n(switch off: @pytest.mark.vms(assert_conformant=False)"
+                                " or --vms-no-conformance-check)")
+        if vms.config.assert_forced_consumed:
+            text = vms.unconsumed_text()
+            if text is not None:
+                problems.append(text + "\n(switch off: "
+                                "@pytest.mark.vms(assert_forced_consumed=False))")
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
 
     # -- end of the run -----------------------------------------------------------------
 

@@ -34,6 +34,9 @@ class VmsConfig:
     credentials: Mapping[str, str] = field(
         default_factory=lambda: {TEST_ACCESS_KEY: TEST_SECRET_KEY})
     assert_conformant: bool = True
+    assert_forced_consumed: bool = True
+    """Fail a test whose forced answers were not all consumed (Pact's "declared but never
+    exercised"): the client sent fewer API calls than the test set up answers for."""
     host: str = DEFAULT_HOST
 
     @property
@@ -67,6 +70,8 @@ class Vms:
         self.config = config
         self.url = url
         self._earlier: list[Exchange] = []
+        self._forced: list[str] = []
+        self._dropped_forced = 0
         self.check_at_teardown = True
         """The fixtures' teardown conformance check; the client kit judges for itself."""
 
@@ -130,10 +135,22 @@ class Vms:
         ``fail_items=[(index, type)]``, ``count``, ``when``.
         """
         self.service.respond_next(code, **kwargs)
+        shown = ", ".join([f"code={code!r}"] * (code is not None) +
+                          [f"{k}={v!r}" for k, v in kwargs.items()])
+        self._forced.append(f"respond_next({shown})")
+
+    def unconsumed_text(self) -> str | None:
+        """Why the forced answers check fails, or None: every forced answer was used."""
+        left = self._dropped_forced + len(self.service.faults)
+        if not left:
+            return None
+        return (f"{left} forced answer(s) never consumed: the client sent fewer API calls "
+                f"than the test forced answers for ({'; '.join(self._forced)})")
 
     def reset(self) -> None:
         """Fresh state (tasks, forced answers), keeping what was seen for the teardown check."""
         self._earlier += self.service.exchanges
+        self._dropped_forced += len(self.service.faults)
         self.service.reset()
 
     @contextmanager
