@@ -108,6 +108,9 @@ class SessionState:
             self._record(vms, os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0])
             if config.assert_conformant and self.settings.conformance_check:
                 vms.assert_all_conformant()
+            unconsumed = vms.unconsumed_text() if config.assert_forced_consumed else None
+            if unconsumed is not None:
+                raise AssertionError(unconsumed)
 
     def _record(self, vms: Vms, test: str) -> dict[str, Any]:
         exchanges = vms.exchanges
