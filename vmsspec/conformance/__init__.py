@@ -10,8 +10,10 @@ from ._results import (
     RunStarted,
     WireExchange,
 )
+from ._tamper import TAMPERS, Tamper, prepare
 
 __all__ = [
+    "TAMPERS",
     "CheckOutcome",
     "ProbeResult",
     "Reproduction",
@@ -19,5 +21,7 @@ __all__ = [
     "RunFinished",
     "RunReport",
     "RunStarted",
+    "Tamper",
     "WireExchange",
+    "prepare",
 ]
