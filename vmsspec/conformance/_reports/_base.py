@@ -1,0 +1,132 @@
+"""What every report shares: event intake under a lock, redaction, replay files, atomic files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from ...signing import Secret
+from .._results import RunEvent, RunReport
+from ._collect import Collector, Finding
+from ._redact import Redactor
+from ._replayfile import DEFAULT_REPLAY_DIR, display_path, replay_document, write_replay
+
+__all__ = ["AtomicFile", "BaseReport"]
+
+
+class BaseReport:
+    """A callable taking one RunEvent at a time, then ``close()``; also a context manager.
+
+    Subclasses override ``_on_event`` (optional, for streaming) and ``_finish``, which gets
+    the finished (or interrupted) run with every secret already scrubbed. Events after
+    ``close()`` are ignored: a signal handler may still be emitting while the run unwinds.
+    """
+
+    def __init__(self, *, secrets: Iterable[str | Secret] | None = None,
+                 replay_dir: str | os.PathLike[str] | None = None) -> None:
+        self._redactor = Redactor(secrets)
+        self._collector = Collector()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._replay_dir = Path(DEFAULT_REPLAY_DIR if replay_dir is None else replay_dir).absolute()
+        self._replay_paths: dict[str, str] = {}
+
+    def __call__(self, event: RunEvent) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._collector.add(event)
+            self._on_event(event)
+
+    def close(self) -> None:
+        """Write (or print) the report; a second call does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._finish(self._redactor.report(self._collector.report()))
+
+    def discard(self) -> None:
+        """End without writing anything (e.g. the run never started: a usage error)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._discard()
+
+    def _discard(self) -> None:
+        """Drop what ``_finish`` would have written."""
+
+    def __enter__(self) -> BaseReport:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _on_event(self, event: RunEvent) -> None:
+        """Called for each event, under the lock."""
+
+    def _finish(self, report: RunReport) -> None:
+        raise NotImplementedError
+
+    def replay_path(self, finding: Finding, report: RunReport) -> str:
+        """Where the finding's replay file is (written on first ask), or why there is none."""
+        known = self._replay_paths.get(finding.test_id)
+        if known is not None:
+            return known
+        doc = replay_document(finding.outcome, target=report.target, seed=report.seed)
+        if doc is None:
+            shown = "(no replay file: this case has no reproducing request)"
+        else:
+            try:
+                shown = display_path(write_replay(doc, self._replay_dir))
+            except OSError as exc:
+                shown = f"(replay file not written: {exc.strerror or exc})"
+        self._replay_paths[finding.test_id] = shown
+        return shown
+
+
+class AtomicFile:
+    """A file that appears complete at ``commit()`` or not at all.
+
+    The content goes to a temporary file in the same directory (created at once, so an
+    unwritable path fails before a long run, not after it), then ``os.replace`` puts it in
+    place. ``discard()`` removes the temporary file and leaves any earlier file untouched.
+    """
+
+    def __init__(self, spec: str, path: Path) -> None:
+        self.path = path
+        if path.is_dir():
+            raise ValueError(f"report {spec!r}: {path} is a directory")
+        parent = path.parent
+        if not parent.is_dir():
+            raise ValueError(f"report {spec!r}: no such directory {parent}")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise ValueError(f"report {spec!r}: cannot write in {parent}:"
+                             f" {exc.strerror or exc}") from None
+        self._tmp = Path(tmp)
+        self.stream: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def commit(self) -> None:
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            os.chmod(self._tmp, 0o644)
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        if not self.stream.closed:
+            self.stream.close()
+        self._tmp.unlink(missing_ok=True)

@@ -1,0 +1,103 @@
+"""``ndjson:FILE``: every event as one JSON object per line, every exchange included.
+
+Lines stream to a temporary file as the run goes and the file is renamed into place at
+``close()``, so a reader never sees half a line and an interrupted run still leaves a
+complete file whose last line (``run-finished``) says ``"interrupted": true``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ...signing import Secret
+from .._results import (
+    CheckOutcome,
+    ProbeResult,
+    RunEvent,
+    RunFinished,
+    RunReport,
+    RunStarted,
+    WireExchange,
+)
+from ._base import AtomicFile, BaseReport
+from ._collect import group_findings, utc_now
+
+__all__ = ["NdjsonReport"]
+
+
+def _exchange_dict(ex: WireExchange) -> dict[str, Any]:
+    doc = ex.as_dict()
+    # as_dict decodes bodies as UTF-8 with replacement; keep the exact bytes when it lost some.
+    for key, raw in (("body", ex.body), ("response_body", ex.response_body)):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            doc[key + "_base64"] = base64.b64encode(raw).decode("ascii")
+    return doc
+
+
+class NdjsonReport(BaseReport):
+    """A line per event: ``run-started``, ``probe``, ``exchange``, ``outcome``, ``run-finished``."""
+
+    def __init__(self, path: str | os.PathLike[str], *, spec: str | None = None,
+                 secrets: Iterable[str | Secret] | None = None,
+                 replay_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(secrets=secrets, replay_dir=replay_dir)
+        path = Path(path)
+        self._file = AtomicFile(spec or f"ndjson:{path}", path)
+
+    @property
+    def path(self) -> Path:
+        return self._file.path
+
+    def _discard(self) -> None:
+        self._file.discard()
+
+    def _write(self, doc: dict[str, Any]) -> None:
+        line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        self._file.stream.write(self._redactor.text(line) + "\n")
+
+    def _on_event(self, event: RunEvent) -> None:
+        redact = self._redactor
+        if isinstance(event, WireExchange):
+            self._write({"event": "exchange", **_exchange_dict(redact.exchange(event))})
+        elif isinstance(event, CheckOutcome):
+            outcome = redact.outcome(event)
+            doc = outcome.as_dict()
+            if outcome.exchange is not None:
+                doc["exchange"] = _exchange_dict(outcome.exchange)
+            self._write({"event": "outcome", "test_id": outcome.test_id, **doc})
+        elif isinstance(event, ProbeResult):
+            self._write({"event": "probe", **redact.probe(event).as_dict()})
+        elif isinstance(event, RunStarted):
+            self._write({"event": "run-started", "target": redact.url(event.target),
+                         "seed": event.seed, "total": event.total, "time": utc_now()})
+        elif isinstance(event, RunFinished):
+            pass  # written at close(), with the replay files' paths
+
+    def _finish(self, report: RunReport) -> None:
+        try:
+            # A front end may hand over a whole run in RunFinished without the events
+            # (the pytest controller merging workers): write its lines then.
+            if not self._collector.probes:
+                for probe in report.probes:
+                    self._on_event(probe)
+            if not self._collector.outcomes:
+                for outcome in report.outcomes:
+                    self._on_event(outcome)
+            doc = report.as_dict()
+            del doc["outcomes"]  # each one already has its own line
+            doc["findings"] = [
+                {"test_id": f.test_id, "cases": f.cases, "replay": self.replay_path(f, report)}
+                for f in group_findings(report.outcomes)
+            ]
+            self._write({"event": "run-finished", **doc})
+            self._file.commit()
+        except BaseException:
+            self._file.discard()
+            raise
