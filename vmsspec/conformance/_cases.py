@@ -50,6 +50,8 @@ Kind = Literal["rule", "fail-item", "auth", "dry-run", "valid", "idempotency"]
 FAR_FUTURE = ("2099-01-01 09:00:00", "2099-01-01 18:00:00")
 """StartTime and EndTime of bodies sent with side effects allowed: nothing would be called."""
 
+_UNTRUSTED = "the target does not honour DryRun: nothing more that could create a task is sent"
+
 _FIND = settings(database=None, max_examples=5, deadline=None,
                  phases=(Phase.generate, Phase.shrink),
                  suppress_health_check=list(HealthCheck))
@@ -180,7 +182,14 @@ def _without_required(profile: Profile, base: dict[str, Any]) -> dict[str, Any]:
 def build_case(plan: CasePlan, profile: str | Profile, seed: int, *,
                side_effects: bool, dry_run_trusted: bool = True) -> Case:
     """Draw the bodies of ``plan`` and label them; deterministic in (profile, seed)."""
-    prof = get_profile(profile)
+    return _build(plan, get_profile(profile), seed, side_effects, dry_run_trusted)
+
+
+@lru_cache(maxsize=1024)
+def _build(plan: CasePlan, prof: Profile, seed: int, side_effects: bool,
+           dry_run_trusted: bool) -> Case:
+    # cached: drawing a body is the dearest part of a run, and a process (a test session,
+    # a pytest worker) runs the same cases against several targets
     base = _minimal_valid(prof, seed)
 
     def step(body: Any, tamper: str | None = None) -> Step:
@@ -188,7 +197,9 @@ def build_case(plan: CasePlan, profile: str | Profile, seed: int, *,
 
     if plan.kind == "dry-run":
         body = _max_phones(prof, base) if plan.label.endswith("max-phones") else base
-        return Case(plan, (step({**body, "DryRun": True}),), side_effects=False)
+        skip = "" if dry_run_trusted or side_effects else _UNTRUSTED
+        return Case(plan, (step({**body, "DryRun": True}),),
+                    side_effects=not dry_run_trusted, skip_reason=skip)
     if plan.kind == "auth":
         body = {**base, "DryRun": True} if dry_run_trusted else _without_required(prof, base)
         return Case(plan, (step(body, plan.tamper),), side_effects=False)
@@ -208,8 +219,7 @@ def build_case(plan: CasePlan, profile: str | Profile, seed: int, *,
                                     " (needs --allow-side-effects)")
         if not side_effects and not dry_run_trusted and isinstance(drawn, dict):
             return Case(plan, (step(guarded[0]),), side_effects=True,
-                        skip_reason="the target does not honour DryRun: nothing more that"
-                                    " could create a task is sent")
+                        skip_reason=_UNTRUSTED)
         body, verdict = guarded
         return Case(plan, (Step(_encode(body), verdict),), side_effects=creates)
     # valid and idempotency cases create tasks on a conformant server

@@ -278,7 +278,8 @@ class Engine:
         exchanges: list[WireExchange] = []
         reference: list[WireExchange] = []
         if plan.label == "dry-run/minimal" and hasattr(self, "_probe_exchange"):
-            exchanges.append(self._probe_exchange[1])
+            case, probe_exchange = self._probe_exchange
+            exchanges.append(probe_exchange)
         elif not case.skip_reason:
             for step in case.steps:
                 rep = self.reproduction(step.body, step.tamper, step.action)
