@@ -110,11 +110,11 @@ def outcomes() -> list[CheckOutcome]:
                      expected="401 SignatureDoesNotMatch", actual="200 accepted",
                      exchange=exchange(missing, 200, accepted),
                      reproduction=reproduction(missing, tamper="wrong-signature")),
-        CheckOutcome("no-5xx", "error", "no answer: the connection was reset",
+        CheckOutcome("status.no-5xx", "error", "no answer: the connection was reset",
                      rule_id="PhoneList:maxItems", expected="an answer", actual="no answer",
                      exchange=exchange(missing, None, None, error="connection reset"),
                      reproduction=reproduction(b"\xff\xfe not UTF-8 \x00")),
-        CheckOutcome("dryrun.honoured", "skipped", "only with --allow-side-effects"),
+        CheckOutcome("dry-run.honoured", "skipped", "only with --allow-side-effects"),
     ]
 
 
@@ -151,7 +151,8 @@ def run(*, side_effects: bool = False) -> RunReport:
 def events(report: RunReport | None = None) -> list[RunEvent]:
     """The events an engine emits for ``report``, in order."""
     report = report or run()
-    out: list[RunEvent] = [RunStarted(report.target, report.seed, len(report.outcomes))]
+    cases = {o.rule_id or o.check_id for o in report.outcomes}
+    out: list[RunEvent] = [RunStarted(report.target, report.seed, len(cases))]
     out += list(report.probes)
     for outcome in report.outcomes:
         if outcome.exchange is not None:

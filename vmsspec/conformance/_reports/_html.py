@@ -21,7 +21,7 @@ from ._collect import Finding, group_findings
 from ._render import answer_text, curl_command, drift_expected, reproduce_run, shorten
 from ._replayfile import replay_document
 
-__all__ = ["HtmlReport"]
+__all__ = ["STATE_COLOURS", "HtmlReport"]
 
 _INLINE_LIMIT = 64 * 1024
 """Bodies longer than this are cut on the page (the replay file keeps them whole)."""
@@ -32,6 +32,10 @@ _STATE_TITLES = {
     "not-enforced": "not enforced (accepted)",
     "not-reached": "not reached (not tried, or only with side effects)",
 }
+
+STATE_COLOURS = {"documented": "#1f883d", "other-code": "#bf8700",
+                 "not-enforced": "#cf222e", "not-reached": "#6e7781"}
+"""The drift matrix's cell colours (green, amber, red, grey); verdict badges reuse them."""
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d232a;
@@ -46,15 +50,17 @@ pre{background:#0f1720;color:#e6edf3;padding:10px;overflow:auto;white-space:pre-
 word-break:break-all;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:4px 0}
 code{font:12px ui-monospace,Menlo,Consolas,monospace}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;color:#fff}
-.ok,.s-documented,.v-passed{background:#1f883d}.bad,.s-not-enforced,.v-failed{background:#cf222e}
-.s-other-code,.v-error,.warn{background:#bf8700}.s-not-reached,.v-skipped{background:#6e7781}
 td.on{color:#fff;font-weight:700}
 .meta{color:#57606a}.meta b{color:#1d232a}
 .finding{background:#fff;border:1px solid #d7dbe0;border-left:5px solid #cf222e;padding:10px 14px;
 margin:12px 0}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:10px}
 .counts span{margin-right:14px}
-"""
+""" + "".join(f"{selectors}{{background:{STATE_COLOURS[state]}}}\n" for state, selectors in (
+    ("documented", ".ok,.s-documented,.v-passed"),
+    ("not-enforced", ".bad,.s-not-enforced,.v-failed"),
+    ("other-code", ".s-other-code,.v-error,.warn"),
+    ("not-reached", ".s-not-reached,.v-skipped")))
 
 
 def _e(text: object) -> str:
@@ -127,7 +133,7 @@ class HtmlReport(BaseReport):
             badge = f'<span class="badge bad">{len(findings)} finding(s)</span>'
         else:
             badge = '<span class="badge ok">conformant</span>'
-        counts = "".join(f'<span class="v-{v}-text"><b>{n}</b> {v}</span>'
+        counts = "".join(f"<span><b>{n}</b> {v}</span>"
                          for v, n in report.counts().items())
         meta = [("target", report.target), ("seed", report.seed),
                 ("profile", report.profile or "-"), ("region", report.region or "-"),

@@ -92,11 +92,11 @@ class Redactor:
             self._known = re.compile("|".join(re.escape(form) for form in ordered))
 
     def text(self, value: str) -> str:
-        value = _SIGNATURE_TEXT.sub(r"\1" + MASK, value)
-        value = _QUERY_TEXT.sub(r"\1" + MASK, value)
+        # Known values first: a pattern stops at the first '&' or quote, the value does not.
         if self._known is not None:
             value = self._known.sub(MASK, value)
-        return value
+        value = _SIGNATURE_TEXT.sub(r"\1" + MASK, value)
+        return _QUERY_TEXT.sub(r"\1" + MASK, value)
 
     def body(self, value: bytes) -> bytes:
         """A body with every secret removed; bytes that are not UTF-8 stay as they were."""

@@ -72,14 +72,15 @@ def drift_expected(drift: RuleDrift) -> str:
 def reproduce_run(report: RunReport) -> str:
     """The command that runs the same cases again (same seed and profile)."""
     words = ["vmsspec", "check"]
-    if report.target not in ("embedded", "", "unknown"):
+    url = report.target not in ("embedded", "", "unknown")
+    if url:
         words.append(report.target)
     words += ["--seed", str(report.seed)]
     if report.profile and report.profile != "documented":
         words += ["--profile", report.profile]
     if report.region and report.region != "cn-beijing":
         words += ["--region", report.region]
-    if report.side_effects:
+    if report.side_effects and url:  # the embedded service always runs everything
         words.append("--allow-side-effects")
     return " ".join(shlex.quote(w) for w in words)
 

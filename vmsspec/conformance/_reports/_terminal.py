@@ -13,7 +13,15 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from ...signing import Secret
-from .._results import DRIFT_STATES, CheckOutcome, ProbeResult, RunEvent, RunReport, RunStarted
+from .._results import (
+    DRIFT_STATES,
+    VERDICTS,
+    CheckOutcome,
+    ProbeResult,
+    RunEvent,
+    RunReport,
+    RunStarted,
+)
 from ._base import BaseReport
 from ._collect import group_findings
 from ._render import answer_text, curl_command, drift_expected, outcome_line, reproduce_run, shorten
@@ -22,6 +30,8 @@ __all__ = ["TerminalReport"]
 
 _REDRAW = 0.1
 _CELL = 48
+_LISTED = 10
+"""Task ids listed in the summary (all of them in the file reports; every one left running)."""
 
 
 def _table(rows: Sequence[tuple[str, ...]], indent: str = "  ") -> list[str]:
@@ -46,14 +56,18 @@ class TerminalReport(BaseReport):
         isatty = getattr(stream, "isatty", None)
         self._tty = bool(isatty and isatty())
         self._total = 0
-        self._done = 0
         self._counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
-        self._check: str | None = None
-        self._check_counts: dict[str, int] = {}
+        self._cases: set[str] = set()
+        self._case: str | None = None
+        self._next_step = 0
         self._drawn = 0.0
         self._status_shown = False
 
     # -- progress -------------------------------------------------------------------
+    # A case (one generated request, or a few) is judged by several checks, each giving
+    # an outcome; RunStarted.total counts cases, so progress counts cases too: the
+    # distinct labels (rule_id) of the outcomes seen, a case being done once the next
+    # one starts.
 
     def _print(self, text: str) -> None:
         self._clear_status()
@@ -65,18 +79,13 @@ class TerminalReport(BaseReport):
             self._out.write("\r\x1b[2K")
             self._status_shown = False
 
-    def _counts_text(self, counts: dict[str, int]) -> str:
+    @staticmethod
+    def _counts_text(counts: dict[str, int]) -> str:
         return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n) or "nothing run"
 
     def _progress(self) -> str:
         of = f"/{self._total}" if self._total else ""
-        return f"[{self._done}{of}] {self._counts_text(self._counts)}"
-
-    def _end_check_block(self) -> None:
-        if self._check is not None and not self._tty and not self._verbose:
-            self._print(f"{self._check}: {self._counts_text(self._check_counts)}"
-                        f"  {self._progress()}")
-        self._check_counts = {}
+        return f"[{len(self._cases)}{of} cases] {self._counts_text(self._counts)}"
 
     def _on_event(self, event: RunEvent) -> None:
         if isinstance(event, CheckOutcome):
@@ -90,15 +99,18 @@ class TerminalReport(BaseReport):
                         f" {event.total} cases planned")
 
     def _outcome(self, outcome: CheckOutcome) -> None:
-        self._done += 1
+        case = outcome.rule_id or outcome.check_id
+        new_case = case not in self._cases
+        self._cases.add(case)
         self._counts[outcome.verdict] += 1
-        if outcome.check_id != self._check:
-            self._end_check_block()
-            self._check = outcome.check_id
-        self._check_counts[outcome.verdict] = self._check_counts.get(outcome.verdict, 0) + 1
         if self._verbose:
             self._print(f"{self._progress()} {outcome_line(self._redactor.outcome(outcome))}")
-        elif self._tty:
+            return
+        if outcome.verdict in ("failed", "error"):
+            # findings show up in a CI log as they happen, not only at the end
+            self._print(outcome_line(self._redactor.outcome(outcome)))
+            self._drawn = 0.0  # and the status line again at once, below it
+        if self._tty:
             now = time.monotonic()
             if now - self._drawn >= _REDRAW:
                 self._drawn = now
@@ -106,18 +118,34 @@ class TerminalReport(BaseReport):
                 self._out.write("\r\x1b[2K" + self._redactor.text(line))
                 self._out.flush()
                 self._status_shown = True
+        elif new_case and self._total and len(self._cases) - 1 >= self._next_step:
+            # plain output: a line each tenth of the planned cases
+            self._next_step += max(1, self._total // 10)
+            self._print(f"{self._progress()}  now: {case}")
 
     # -- the end ----------------------------------------------------------------------
 
     def _finish(self, report: RunReport) -> None:
-        self._end_check_block()
         self._clear_status()
         lines: list[str] = []
+        lines += self._check_lines(report)
         lines += self._drift_lines(report)
         lines += self._finding_lines(report)
         lines += self._summary_lines(report)
         self._out.write(self._redactor.text("\n".join(lines)) + "\n")
         self._out.flush()
+
+    def _check_lines(self, report: RunReport) -> list[str]:
+        per_check: dict[str, dict[str, int]] = {}
+        for outcome in report.outcomes:
+            counts = per_check.setdefault(outcome.check_id, dict.fromkeys(VERDICTS, 0))
+            counts[outcome.verdict] += 1
+        if not per_check:
+            return []
+        rows = [("check", *VERDICTS)]
+        rows += [(check, *(str(counts[v]) if counts[v] else "." for v in VERDICTS))
+                 for check, counts in per_check.items()]
+        return ["", "Checks:", *_table(rows)]
 
     def _drift_lines(self, report: RunReport) -> list[str]:
         if not report.drift:
@@ -173,10 +201,13 @@ class TerminalReport(BaseReport):
         mode = "side effects allowed" if report.side_effects else "no side effects"
         lines.append(f"  tasks ({mode}): {len(report.created)} created,"
                      f" {len(report.stopped)} stopped")
-        for label, ids in (("created", report.created), ("stopped", report.stopped),
-                           ("LEFT RUNNING", [t for t in report.created if t not in stopped])):
+        left = [t for t in report.created if t not in stopped]
+        for label, ids, limit in (("created", report.created, _LISTED),
+                                  ("stopped", report.stopped, _LISTED),
+                                  ("LEFT RUNNING", left, len(left))):
             if ids:
-                lines.append(f"    {label}: {', '.join(ids)}")
+                more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+                lines.append(f"    {label}: {', '.join(ids[:limit])}{more}")
         cov = report.coverage
         for kind in ("rules", "codes", "fail_types"):
             if kind in cov or f"{kind}_missed" in cov:
