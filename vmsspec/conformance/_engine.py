@@ -66,7 +66,7 @@ class TargetUnusable(Exception):
 
 
 class _Interrupted(BaseException):
-    """SIGTERM, turned into the same unwinding as Ctrl-C."""
+    """Ctrl-C or SIGTERM came: unwind to the cleanup."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ class Engine:
         self.codes_seen: set[str] = set()
         self.fail_types_seen: set[str] = set()
         self.interrupted = False
+        self.stop_requested = threading.Event()
         self._lock = threading.RLock()
 
     # -- events -------------------------------------------------------------------------
@@ -175,6 +176,8 @@ class Engine:
                             region=self.options.region, tamper=tamper)
 
     def _send(self, rep: Reproduction) -> WireExchange:
+        if self.stop_requested.is_set():
+            raise _Interrupted()
         exchange = self.sender.send(rep)
         self.emit(exchange)
         answer = parse_answer(exchange)
@@ -188,6 +191,8 @@ class Engine:
                 and task not in self.created):
             with self._lock:
                 self.created.append(task)
+        if self.stop_requested.is_set():
+            raise _Interrupted()
         return exchange
 
     def stop_tasks(self) -> None:
@@ -330,7 +335,7 @@ class Engine:
         """Probe, send every case, clean up, and return the report (also emitted)."""
         self.emit(RunStarted(self.target.name, self.seed, len(self.plans)))
         try:
-            with _sigterm_as_interrupt():
+            with _signals_as_stop(self.stop_requested):
                 for plan in self.plans:
                     self.run_case(plan)
         except (KeyboardInterrupt, _Interrupted):
@@ -347,13 +352,7 @@ class Engine:
 def run(options: RunOptions, listeners: Iterable[Listener] = ()) -> RunReport:
     """One conformance run. Raises TargetUnusable (exit 2) when nothing can be checked;
     then every task the probe may have created is already stopped."""
-    engine = Engine(options, list(listeners))
-    try:
-        return engine.run()
-    except TargetUnusable:
-        with _signals_held():
-            engine.stop_tasks()
-        raise
+    return Engine(options, list(listeners)).run()
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -413,19 +412,22 @@ def _compare(case: Case, target: Sequence[WireExchange], reference: Sequence[Wir
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _signals_as_stop(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM ask the run to stop between two requests, never inside one:
+    an answer that created a task must be read, or its TaskOpenId would miss the ledger."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise _Interrupted()
+        stop.set()
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @contextmanager
