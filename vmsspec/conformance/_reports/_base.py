@@ -80,7 +80,8 @@ class BaseReport:
         known = self._replay_paths.get(finding.test_id)
         if known is not None:
             return known
-        doc = replay_document(finding.outcome, target=report.target, seed=report.seed)
+        doc = replay_document(finding.outcome, target=report.target, seed=report.seed,
+                              profile=report.profile)
         if doc is None:
             shown = "(no replay file: this case has no reproducing request)"
         else:

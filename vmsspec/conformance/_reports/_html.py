@@ -226,7 +226,8 @@ class HtmlReport(BaseReport):
             parts.append(f"<p class=meta>{_e(replay)}</p>")
         else:
             parts.append(f"<p>Replay: <code>vmsspec replay {_e(replay)}</code></p>")
-        doc = replay_document(o, target=report.target, seed=report.seed)
+        doc = replay_document(o, target=report.target, seed=report.seed,
+                              profile=report.profile)
         if doc is not None and len(o.reproduction.body if o.reproduction else b"") <= _INLINE_LIMIT:
             parts.append("<details><summary>the replay file's content (save it as a .json file"
                          " to replay elsewhere)</summary>"

@@ -37,20 +37,23 @@ class Replay:
 
     check_id: str
     rule_id: str | None
+    """The case label the run judged (a rule id, or e.g. ``auth/wrong-signature``)."""
     expected: str
     actual: str
     reproduction: Reproduction
+    profile: str = "documented"
+    seed: int | None = None
 
 
 def replay_document(outcome: CheckOutcome, *, target: str = "", seed: int | None = None,
-                    ) -> dict[str, Any] | None:
+                    profile: str = "") -> dict[str, Any] | None:
     """The replay file's content for a case that has a reproduction (else None)."""
     if outcome.reproduction is None:
         return None
     doc: dict[str, Any] = {"vmsspec_replay": REPLAY_FORMAT, "check": outcome.check_id,
                            "rule": outcome.rule_id, "expected": outcome.expected,
                            "actual": outcome.actual, "message": outcome.message,
-                           "target": target, "seed": seed}
+                           "target": target, "seed": seed, "profile": profile or "documented"}
     doc.update(outcome.reproduction.as_dict())
     return doc
 
@@ -124,5 +127,10 @@ def load_replay(path: str | Path) -> Replay:
     rule = doc.get("rule")
     if rule is not None and not isinstance(rule, str):
         raise ValueError(f"{name}: the field 'rule' must be a string or null")
+    profile = doc.get("profile") or "documented"
+    seed = doc.get("seed")
+    if not isinstance(profile, str) or not (seed is None or type(seed) is int):
+        raise ValueError(f"{name}: 'profile' must be a string and 'seed' an integer or null")
     return Replay(check_id=doc["check"], rule_id=rule, expected=doc["expected"],
-                  actual=str(doc.get("actual", "")), reproduction=reproduction)
+                  actual=str(doc.get("actual", "")), reproduction=reproduction,
+                  profile=profile, seed=seed)
