@@ -190,6 +190,11 @@ def test_ndjson_has_every_event_in_order(tmp_path: Path) -> None:
     outcome = next(d for d in lines if d["event"] == "outcome" and d["verdict"] == "failed")
     assert outcome["test_id"] == "rejection.code[RingAgainTimes:maximum]"
     assert outcome["reproduction"]["body_base64"]
+    # the exchange it was judged on is named, not repeated
+    assert "exchange" not in outcome
+    assert exchanges[outcome["exchange_seq"] - 1]["body"] == \
+        samples.outcomes()[3].exchange.body.decode()
+    assert [e["seq"] for e in exchanges] == list(range(1, len(exchanges) + 1))
     last = lines[-1]
     assert last["seed"] == samples.SEED and last["exit_code"] == 1
     assert last["interrupted"] is False and "outcomes" not in last
@@ -197,6 +202,22 @@ def test_ndjson_has_every_event_in_order(tmp_path: Path) -> None:
         "rejection.code[RingAgainTimes:maximum]", "rejection.code[Resource:required]",
         "auth.wrong-signature", "status.no-5xx[PhoneList:maxItems]"]
     assert all(Path(f["replay"]).is_file() for f in last["findings"])
+
+
+def test_ndjson_writes_a_shared_reproduction_once(tmp_path: Path) -> None:
+    from vmsspec.conformance._results import CheckOutcome
+
+    shared = samples.reproduction(samples.body(RingAgainTimes=9))
+    events = [CheckOutcome(check, "failed", "m", rule_id="RingAgainTimes:maximum",
+                           reproduction=shared)
+              for check in ("rejection.code", "rejection.parameter", "status.documented")]
+    path = write(f"ndjson:{tmp_path}/out.ndjson", tmp_path, events)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["reproduction"]["body_base64"]
+    assert [d.get("reproduction_of") for d in lines[1:3]] == [1, 1]
+    assert "reproduction" not in lines[1] and "reproduction" not in lines[2]
+    # the replay files (written from the whole outcome) still hold the body
+    assert all(Path(f["replay"]).is_file() for f in lines[-1]["findings"])
 
 
 def test_ndjson_keeps_bodies_that_are_not_utf8(tmp_path: Path) -> None:
@@ -216,6 +237,9 @@ def test_outcomes_only_in_run_finished_still_get_lines(tmp_path: Path) -> None:
     path = write(f"ndjson:{tmp_path}/out.ndjson", tmp_path, [RunFinished(samples.run())])
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert sum(d["event"] == "outcome" for d in lines) == len(samples.outcomes())
+    # no exchange line came first, so each outcome carries its exchange whole
+    failed = next(d for d in lines if d["event"] == "outcome" and d["verdict"] == "failed")
+    assert failed["exchange"]["status"] == 200
     assert sum(d["event"] == "probe" for d in lines) == len(samples.PROBES)
 
 

@@ -1,5 +1,11 @@
 """``ndjson:FILE``: every event as one JSON object per line, every exchange included.
 
+Each ``exchange`` line has a ``seq`` number; an ``outcome`` judged on an exchange already
+written names it by ``exchange_seq`` instead of repeating it, and an outcome whose
+reproduction an earlier outcome carried names that line by ``reproduction_of`` (a
+line number, 1-based): the engine attaches the same exchange and
+reproduction to every check of a case, and a body with 1,000 phones is 300 kB.
+
 Lines stream to a temporary file as the run goes and the file is renamed into place at
 ``close()``, so a reader never sees half a line and an interrupted run still leaves a
 complete file whose last line (``run-finished``) says ``"interrupted": true``.
@@ -50,6 +56,10 @@ class NdjsonReport(BaseReport):
         super().__init__(secrets=secrets, replay_dir=replay_dir)
         path = Path(path)
         self._file = AtomicFile(spec or f"ndjson:{path}", path)
+        # id() -> (the exchange itself, kept alive so its id is never reused, its seq)
+        self._written: dict[int, tuple[WireExchange, int]] = {}
+        self._reproductions: dict[int, tuple[object, int]] = {}
+        self._lines = 0
 
     @property
     def path(self) -> Path:
@@ -61,16 +71,32 @@ class NdjsonReport(BaseReport):
     def _write(self, doc: dict[str, Any]) -> None:
         line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         self._file.stream.write(self._redactor.text(line) + "\n")
+        self._lines += 1
 
     def _on_event(self, event: RunEvent) -> None:
         redact = self._redactor
         if isinstance(event, WireExchange):
-            self._write({"event": "exchange", **_exchange_dict(redact.exchange(event))})
+            seq = len(self._written) + 1
+            self._written[id(event)] = (event, seq)
+            self._write({"event": "exchange", "seq": seq,
+                         **_exchange_dict(redact.exchange(event))})
         elif isinstance(event, CheckOutcome):
             outcome = redact.outcome(event)
             doc = outcome.as_dict()
-            if outcome.exchange is not None:
+            known = self._written.get(id(event.exchange))
+            if known is not None and known[0] is event.exchange:
+                del doc["exchange"]
+                doc["exchange_seq"] = known[1]
+            elif outcome.exchange is not None:
                 doc["exchange"] = _exchange_dict(outcome.exchange)
+            if event.reproduction is not None:
+                seen = self._reproductions.get(id(event.reproduction))
+                if seen is not None and seen[0] is event.reproduction:
+                    del doc["reproduction"]
+                    doc["reproduction_of"] = seen[1]
+                else:
+                    self._reproductions[id(event.reproduction)] = (event.reproduction,
+                                                                   self._lines + 1)
             self._write({"event": "outcome", "test_id": outcome.test_id, **doc})
         elif isinstance(event, ProbeResult):
             self._write({"event": "probe", **redact.probe(event).as_dict()})
