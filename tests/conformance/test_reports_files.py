@@ -318,3 +318,12 @@ def test_html_of_a_conformant_run_says_so(tmp_path: Path) -> None:
     text = path.read_text()
     assert "conformant" in text and "Findings</h2><p>None.</p>" in text
     assert not (tmp_path / "replays").exists()
+
+
+def test_html_of_a_run_stopped_by_a_probe_says_no_check_ran(tmp_path: Path) -> None:
+    from vmsspec.conformance._results import ProbeResult, RunStarted
+
+    events = [RunStarted(samples.TARGET, 5, 120), ProbeResult("reachable", False, "refused")]
+    text = write(f"html:{tmp_path}/out.html", tmp_path, events).read_text()
+    assert "stopped after the probes" in text and "no check was run" in text
+    assert "interrupted</span>" not in text

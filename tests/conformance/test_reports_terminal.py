@@ -190,3 +190,14 @@ def test_an_unwritable_replay_directory_is_said_not_raised(tmp_path: Path) -> No
     report.close()
     assert "(replay file not written:" in out.getvalue()
     assert "vmsspec replay" not in out.getvalue().split("reproduce:")[0]
+
+
+def test_a_run_stopped_by_a_failed_probe_says_so(tmp_path: Path) -> None:
+    from vmsspec.conformance._results import ProbeResult
+
+    events = [RunStarted(samples.TARGET, 5, 120),
+              ProbeResult("reachable", False, "no answer: ConnectError")]
+    text = render(tmp_path, events=events)
+    assert f"\nSTOPPED AFTER THE PROBES: nothing run against {samples.TARGET} (seed 5)" in text
+    assert "probe reachable failed: no answer: ConnectError" in text
+    assert "INTERRUPTED" not in text

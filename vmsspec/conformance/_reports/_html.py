@@ -18,7 +18,14 @@ from ...signing import Secret
 from .._results import DRIFT_STATES, CheckOutcome, RunReport, WireExchange
 from ._base import AtomicFile, BaseReport
 from ._collect import Finding, group_findings
-from ._render import answer_text, curl_command, drift_expected, reproduce_run, shorten
+from ._render import (
+    answer_text,
+    curl_command,
+    drift_expected,
+    reproduce_run,
+    shorten,
+    stopped_at_probes,
+)
 from ._replayfile import replay_document
 
 __all__ = ["STATE_COLOURS", "HtmlReport"]
@@ -127,7 +134,9 @@ class HtmlReport(BaseReport):
         return "\n".join(p for p in parts if p)
 
     def _header(self, report: RunReport, findings: list[Finding]) -> str:
-        if report.interrupted:
+        if stopped_at_probes(report):
+            badge = '<span class="badge bad">stopped after the probes</span>'
+        elif report.interrupted:
             badge = '<span class="badge warn">interrupted</span>'
         elif findings:
             badge = f'<span class="badge bad">{len(findings)} finding(s)</span>'
@@ -151,7 +160,9 @@ class HtmlReport(BaseReport):
                 f"<p class=counts>{counts}</p>{tasks}"
                 f"<p class=meta>Run the same cases again: <code>{_e(reproduce_run(report))}"
                 "</code></p>"
-                + ("<p><b>The run was interrupted</b>: this page shows what ran before.</p>"
+                + ("<p><b>A probe failed</b>: no check was run (see Probes).</p>"
+                   if stopped_at_probes(report) else
+                   "<p><b>The run was interrupted</b>: this page shows what ran before.</p>"
                    if report.interrupted else ""))
 
     def _probes(self, report: RunReport) -> str:

@@ -7,7 +7,7 @@ import shlex
 from .._results import CheckOutcome, Reproduction, RuleDrift, RunReport, WireExchange
 
 __all__ = ["BODY_PREVIEW", "answer_text", "curl_command", "drift_expected", "outcome_line",
-           "reproduce_run", "shorten"]
+           "reproduce_run", "shorten", "stopped_at_probes"]
 
 BODY_PREVIEW = 4096
 """Characters of a body shown inline; the replay file always holds all of it."""
@@ -83,6 +83,11 @@ def reproduce_run(report: RunReport) -> str:
     if report.side_effects and url:  # the embedded service always runs everything
         words.append("--allow-side-effects")
     return " ".join(shlex.quote(w) for w in words)
+
+
+def stopped_at_probes(report: RunReport) -> bool:
+    """An unfinished run that judged nothing because a probe failed (e.g. unreachable)."""
+    return report.interrupted and not report.outcomes and any(not p.ok for p in report.probes)
 
 
 def outcome_line(outcome: CheckOutcome) -> str:

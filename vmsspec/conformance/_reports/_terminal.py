@@ -24,7 +24,15 @@ from .._results import (
 )
 from ._base import BaseReport
 from ._collect import group_findings
-from ._render import answer_text, curl_command, drift_expected, outcome_line, reproduce_run, shorten
+from ._render import (
+    answer_text,
+    curl_command,
+    drift_expected,
+    outcome_line,
+    reproduce_run,
+    shorten,
+    stopped_at_probes,
+)
 
 __all__ = ["TerminalReport"]
 
@@ -189,7 +197,8 @@ class TerminalReport(BaseReport):
 
     def _summary_lines(self, report: RunReport) -> list[str]:
         counts = report.counts()
-        verdict = ("INTERRUPTED" if report.interrupted
+        verdict = ("STOPPED AFTER THE PROBES" if stopped_at_probes(report)
+                   else "INTERRUPTED" if report.interrupted
                    else "FINDINGS" if report.findings else "CONFORMANT")
         lines = ["", f"{verdict}: {self._counts_text(counts)}"
                      f" against {report.target} (seed {report.seed}"
