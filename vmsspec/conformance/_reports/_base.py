@@ -16,7 +16,7 @@ from ._collect import Collector, Finding
 from ._redact import Redactor
 from ._replayfile import DEFAULT_REPLAY_DIR, display_path, replay_document, write_replay
 
-__all__ = ["AtomicFile", "BaseReport"]
+__all__ = ["AtomicFile", "BaseReport", "FileReport"]
 
 
 class BaseReport:
@@ -131,3 +131,42 @@ class AtomicFile:
         if not self.stream.closed:
             self.stream.close()
         self._tmp.unlink(missing_ok=True)
+
+
+class FileReport(BaseReport):
+    """A report written to one file: ``render`` makes its text at ``close()``.
+
+    The file's temporary twin is opened at construction (so an unusable path fails
+    before the run), and ``commit`` renames it into place only once all is written.
+    """
+
+    kind = "file"
+
+    def __init__(self, path: str | os.PathLike[str], *, spec: str | None = None,
+                 secrets: Iterable[str | Secret] | None = None,
+                 replay_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(secrets=secrets, replay_dir=replay_dir)
+        path = Path(path)
+        self._file = AtomicFile(spec or f"{self.kind}:{path}", path)
+
+    @property
+    def path(self) -> Path:
+        return self._file.path
+
+    def _discard(self) -> None:
+        self._file.discard()
+
+    def _finish(self, report: RunReport) -> None:
+        try:
+            self._write_rest(report)
+            self._file.commit()
+        except BaseException:
+            self._file.discard()
+            raise
+
+    def _write_rest(self, report: RunReport) -> None:
+        """Everything not streamed yet (for most reports: everything)."""
+        self._file.stream.write(self._redactor.text(self.render(report)))
+
+    def render(self, report: RunReport) -> str:
+        raise NotImplementedError

@@ -9,14 +9,10 @@ request, expected against actual, the answer and the replay command, then every 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable
 from html import escape
-from pathlib import Path
 
-from ...signing import Secret
 from .._results import DRIFT_STATES, CheckOutcome, RunReport, WireExchange
-from ._base import AtomicFile, BaseReport
+from ._base import FileReport
 from ._collect import Finding, group_findings
 from ._render import (
     answer_text,
@@ -90,30 +86,10 @@ def _exchange_html(ex: WireExchange) -> str:
             f"<div><h3>received</h3>{_pre(received)}</div></div></details>")
 
 
-class HtmlReport(BaseReport):
+class HtmlReport(FileReport):
     """Writes the page at ``close()``, atomically."""
 
-    def __init__(self, path: str | os.PathLike[str], *, spec: str | None = None,
-                 secrets: Iterable[str | Secret] | None = None,
-                 replay_dir: str | os.PathLike[str] | None = None) -> None:
-        super().__init__(secrets=secrets, replay_dir=replay_dir)
-        path = Path(path)
-        self._file = AtomicFile(spec or f"html:{path}", path)
-
-    @property
-    def path(self) -> Path:
-        return self._file.path
-
-    def _discard(self) -> None:
-        self._file.discard()
-
-    def _finish(self, report: RunReport) -> None:
-        try:
-            self._file.stream.write(self._redactor.text(self.render(report)))
-            self._file.commit()
-        except BaseException:
-            self._file.discard()
-            raise
+    kind = "html"
 
     def render(self, report: RunReport) -> str:
         findings = group_findings(report.outcomes)

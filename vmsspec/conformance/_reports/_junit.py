@@ -8,15 +8,12 @@ run the same cases again.
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from pathlib import Path
 
-from ...signing import Secret
 from .._results import CheckOutcome, RunReport
-from ._base import AtomicFile, BaseReport
+from ._base import FileReport
 from ._collect import group_findings
 from ._render import answer_text, curl_command, drift_expected, reproduce_run
 
@@ -54,33 +51,12 @@ def failure_text(outcome: CheckOutcome, cases: int, replay: str) -> str:
     return "\n".join(parts)
 
 
-class JUnitReport(BaseReport):
+class JUnitReport(FileReport):
     """The JUnit XML that Jenkins, GitLab and GitHub test-report actions read."""
 
-    def __init__(self, path: str | os.PathLike[str], *, spec: str | None = None,
-                 secrets: Iterable[str | Secret] | None = None,
-                 replay_dir: str | os.PathLike[str] | None = None) -> None:
-        super().__init__(secrets=secrets, replay_dir=replay_dir)
-        path = Path(path)
-        self._file = AtomicFile(spec or f"junit:{path}", path)
+    kind = "junit"
 
-    @property
-    def path(self) -> Path:
-        return self._file.path
-
-    def _discard(self) -> None:
-        self._file.discard()
-
-    def _finish(self, report: RunReport) -> None:
-        try:
-            text = self._render(report)
-            self._file.stream.write(self._redactor.text(text))
-            self._file.commit()
-        except BaseException:
-            self._file.discard()
-            raise
-
-    def _render(self, report: RunReport) -> str:
+    def render(self, report: RunReport) -> str:
         findings = {f.test_id: f for f in group_findings(report.outcomes)}
         groups = _testcases(report.outcomes)
         suite = ET.Element("testsuite", name=_xml(f"vmsspec check {report.target}"),

@@ -17,7 +17,6 @@ import base64
 import json
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from ...signing import Secret
@@ -30,7 +29,7 @@ from .._results import (
     RunStarted,
     WireExchange,
 )
-from ._base import AtomicFile, BaseReport
+from ._base import FileReport
 from ._collect import group_findings, utc_now
 
 __all__ = ["NdjsonReport"]
@@ -47,26 +46,19 @@ def _exchange_dict(ex: WireExchange) -> dict[str, Any]:
     return doc
 
 
-class NdjsonReport(BaseReport):
+class NdjsonReport(FileReport):
     """A line per event: ``run-started``, ``probe``, ``exchange``, ``outcome``, ``run-finished``."""
+
+    kind = "ndjson"
 
     def __init__(self, path: str | os.PathLike[str], *, spec: str | None = None,
                  secrets: Iterable[str | Secret] | None = None,
                  replay_dir: str | os.PathLike[str] | None = None) -> None:
-        super().__init__(secrets=secrets, replay_dir=replay_dir)
-        path = Path(path)
-        self._file = AtomicFile(spec or f"ndjson:{path}", path)
+        super().__init__(path, spec=spec, secrets=secrets, replay_dir=replay_dir)
         # id() -> (the exchange itself, kept alive so its id is never reused, its seq)
         self._written: dict[int, tuple[WireExchange, int]] = {}
         self._reproductions: dict[int, tuple[object, int]] = {}
         self._lines = 0
-
-    @property
-    def path(self) -> Path:
-        return self._file.path
-
-    def _discard(self) -> None:
-        self._file.discard()
 
     def _write(self, doc: dict[str, Any]) -> None:
         line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
@@ -106,24 +98,19 @@ class NdjsonReport(BaseReport):
         elif isinstance(event, RunFinished):
             pass  # written at close(), with the replay files' paths
 
-    def _finish(self, report: RunReport) -> None:
-        try:
-            # A front end may hand over a whole run in RunFinished without the events
-            # (the pytest controller merging workers): write its lines then.
-            if not self._collector.probes:
-                for probe in report.probes:
-                    self._on_event(probe)
-            if not self._collector.outcomes:
-                for outcome in report.outcomes:
-                    self._on_event(outcome)
-            doc = report.as_dict()
-            del doc["outcomes"]  # each one already has its own line
-            doc["findings"] = [
-                {"test_id": f.test_id, "cases": f.cases, "replay": self.replay_path(f, report)}
-                for f in group_findings(report.outcomes)
-            ]
-            self._write({"event": "run-finished", **doc})
-            self._file.commit()
-        except BaseException:
-            self._file.discard()
-            raise
+    def _write_rest(self, report: RunReport) -> None:
+        # A front end may hand over a whole run in RunFinished without the events
+        # (the pytest controller merging workers): write their lines now.
+        if not self._collector.probes:
+            for probe in report.probes:
+                self._on_event(probe)
+        if not self._collector.outcomes:
+            for outcome in report.outcomes:
+                self._on_event(outcome)
+        doc = report.as_dict()
+        del doc["outcomes"]  # each one already has its own line
+        doc["findings"] = [
+            {"test_id": f.test_id, "cases": f.cases, "replay": self.replay_path(f, report)}
+            for f in group_findings(report.outcomes)
+        ]
+        self._write({"event": "run-finished", **doc})

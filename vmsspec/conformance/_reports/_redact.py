@@ -14,9 +14,9 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -25,6 +25,8 @@ from ...signing._secret import reveal
 from .._results import CheckOutcome, ProbeResult, Reproduction, RuleDrift, RunReport, WireExchange
 
 __all__ = ["MASK", "Redactor"]
+
+_T = TypeVar("_T")
 
 MASK = "<redacted>"
 
@@ -146,25 +148,19 @@ class Redactor:
     # The model's values, scrubbed field by field (headers and URLs first, so that what
     # they teach is scrubbed from the bodies and messages that follow).
 
-    def _memo(self, value: object) -> object | None:
+    def _once(self, value: _T, redact: Callable[[_T], _T]) -> _T:
         done = self._done.get(id(value))
-        return done[1] if done is not None and done[0] is value else None
+        if done is not None and done[0] is value:
+            return done[1]  # type: ignore[return-value]
+        result = redact(value)
+        self._done[id(value)] = (value, result)
+        return result
 
     def exchange(self, ex: WireExchange) -> WireExchange:
-        done = self._memo(ex)
-        if isinstance(done, WireExchange):
-            return done
-        result = self._exchange(ex)
-        self._done[id(ex)] = (ex, result)
-        return result
+        return self._once(ex, self._exchange)
 
     def reproduction(self, rep: Reproduction) -> Reproduction:
-        done = self._memo(rep)
-        if isinstance(done, Reproduction):
-            return done
-        result = self._reproduction(rep)
-        self._done[id(rep)] = (rep, result)
-        return result
+        return self._once(rep, self._reproduction)
 
     def _exchange(self, ex: WireExchange) -> WireExchange:
         headers = self.headers(ex.headers)
