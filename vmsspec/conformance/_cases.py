@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -42,6 +42,7 @@ __all__ = [
     "CasePlan",
     "Step",
     "build_case",
+    "case_for",
     "plan_cases",
 ]
 
@@ -239,5 +240,27 @@ def _build(plan: CasePlan, prof: Profile, seed: int, side_effects: bool,
                        "(seed error table)"))
 
 
-def labels(plans: Sequence[CasePlan]) -> list[str]:
-    return [p.label for p in plans]
+def case_for(body: bytes, *, tamper: str | None = None, rule_id: str | None = None,
+             profile: str | Profile = "documented", region: str = DEFAULT_REGION) -> Case:
+    """A one-request case for a body sent outside a run (``vmsspec replay``): labelled by
+    the contract as the run would label it, so :func:`judge` judges it alike."""
+    prof = get_profile(profile)
+    try:
+        expectation: Expectation | None = validate_request(body, prof)
+    except ValueError:  # UnusableBody: not JSON
+        expectation = None
+    kind: Kind
+    if tamper is not None:
+        kind, label = "auth", f"auth/{tamper}"
+    elif rule_id is not None:
+        rule = next((r for r in rules(prof) if r.id == rule_id), None)
+        if rule is None:
+            raise ValueError(f"unknown rule id {rule_id!r} (see `vmsspec rules`)")
+        kind, label = ("rule" if rule.outcome == "reject" else "fail-item"), rule_id
+    elif expectation is not None and expectation.dry_run:
+        kind, label = "dry-run", "dry-run/replay"
+    else:
+        kind, label = "valid", "valid/replay"
+    plan = CasePlan(label, kind, rule_id=rule_id, tamper=tamper)
+    return Case(plan, (Step(body, expectation, tamper),), side_effects=kind == "valid",
+                region=region)

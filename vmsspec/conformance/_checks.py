@@ -36,6 +36,7 @@ __all__ = [
     "Failure",
     "applicable_checks",
     "judge",
+    "judge_all",
     "parse_answer",
     "select_checks",
 ]
@@ -393,3 +394,12 @@ def judge(check_id: str, case: Case, exchanges: Sequence[WireExchange],
     return CheckOutcome(check_id, "failed", f"{label}: {failure.message}", rule_id=label,
                         expected=failure.expected, actual=failure.actual, exchange=last,
                         reproduction=reproduction)
+
+
+def judge_all(case: Case, exchanges: Sequence[WireExchange], *,
+              checks: Sequence[Check] | None = None,
+              reproduction: Reproduction | None = None) -> list[CheckOutcome]:
+    """Every check (of ``checks``, default all) that applies to ``case``, judged."""
+    chosen = list(CHECKS.values()) if checks is None else checks
+    return [judge(c.id, case, exchanges, reproduction)
+            for c in applicable_checks(case.plan, chosen)]
