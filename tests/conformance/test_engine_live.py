@@ -7,6 +7,8 @@ driven as a live URL with the test key pair; nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import inspect
+import json
+import re
 
 import pytest
 
@@ -155,3 +157,18 @@ def test_selection_limits_what_is_judged(selection):
             f"auth.{n}" for n in vmsspec.conformance.TAMPERS} - set(UNCHECKED)
     else:
         assert {d.rule_id for d in report.drift} == {"Name:required"}
+
+
+def test_no_secret_reaches_the_report():
+    secret, token = "vmsspecSecretUnderTest0000000000000000==", "STSvmsspecTokenUnderTest000000"
+    creds = vmsspec.Credentials("AKLTvmsspecSecrecyTest000000", secret, token)
+    service = vmsspec.ReferenceService(credentials={creds.access_key: secret})
+    with ThreadedServer(service) as server:
+        report = run(RunOptions(url=server.url, credentials=creds, rate_limit=None, seed=2,
+                                rules=("Name:required",), exclude_checks=UNCHECKED))
+    text = json.dumps(report.as_dict())
+    assert report.exit_code == 0, [o.message for o in report.findings]
+    assert secret not in text and token not in text
+    signatures = re.findall(r"Signature=([0-9a-f]{64})", text)
+    assert signatures == []
+    assert "Signature=<redacted>" in text
