@@ -127,7 +127,7 @@ def test_summary_has_counts_seed_tasks_and_the_rerun_command(tmp_path: Path) -> 
     assert "tasks (side effects allowed): 2 created, 1 stopped" in summary
     assert "LEFT RUNNING: task-open-2" in summary
     assert "coverage rules: 3 of 4" in summary
-    assert (f"reproduce: vmsspec check {samples.TARGET} --seed {samples.SEED}"
+    assert (f"same seed again: vmsspec check {samples.TARGET} --seed {samples.SEED}"
             " --allow-side-effects") in summary
     safe = render(tmp_path)
     assert "tasks (no side effects): 0 created, 0 stopped" in safe
@@ -189,7 +189,7 @@ def test_an_unwritable_replay_directory_is_said_not_raised(tmp_path: Path) -> No
         report(event)
     report.close()
     assert "(replay file not written:" in out.getvalue()
-    assert "vmsspec replay" not in out.getvalue().split("reproduce:")[0]
+    assert "vmsspec replay" not in out.getvalue().split("same seed again:")[0]
 
 
 def test_a_run_stopped_by_a_failed_probe_says_so(tmp_path: Path) -> None:

@@ -126,15 +126,17 @@ class HtmlReport(FileReport):
                 ("side effects", "allowed" if report.side_effects else "none")]
         stopped = set(report.stopped)
         left = [t for t in report.created if t not in stopped]
-        tasks = (f"<p class=meta>Tasks created: <b>{len(report.created)}</b>"
-                 f" {_e(', '.join(report.created))}; stopped: <b>{len(report.stopped)}</b>"
-                 f" {_e(', '.join(report.stopped))}"
+        def listed(ids: tuple[str, ...]) -> str:
+            return f"<b>{len(ids)}</b>" + (f" ({_e(', '.join(ids))})" if ids else "")
+
+        tasks = (f"<p class=meta>Tasks created: {listed(report.created)};"
+                 f" stopped: {listed(report.stopped)}"
                  + (f' <span class="badge bad">left running: {_e(", ".join(left))}</span>'
                     if left else "") + "</p>")
         return (f"<h1>vmsspec check {badge}</h1>"
                 f"<p class=meta>{' &middot; '.join(f'{k} <b>{_e(v)}</b>' for k, v in meta)}</p>"
                 f"<p class=counts>{counts}</p>{tasks}"
-                f"<p class=meta>Run the same cases again: <code>{_e(reproduce_run(report))}"
+                f"<p class=meta>The same seed again: <code>{_e(reproduce_run(report))}"
                 "</code></p>"
                 + ("<p><b>A probe failed</b>: no check was run (see Probes).</p>"
                    if stopped_at_probes(report) else
@@ -205,7 +207,8 @@ class HtmlReport(FileReport):
                  f"<div class=pair><div><h3>expected</h3>{_pre(o.expected or '-')}</div>"
                  f"<div><h3>actual</h3>{_pre(o.actual or '-')}</div></div>"]
         if o.reproduction is not None:
-            parts.append(f"<h3>request</h3>{_pre(curl_command(o.reproduction))}")
+            command = curl_command(o.reproduction, limit=_INLINE_LIMIT)
+            parts.append(f"<h3>request</h3>{_pre(command)}")
         if o.exchange is not None:
             parts.append(_exchange_html(o.exchange))
         replay = self.replay_path(finding, report)

@@ -222,5 +222,5 @@ class TerminalReport(BaseReport):
             if kind in cov or f"{kind}_missed" in cov:
                 hit, missed = len(cov.get(kind, ())), len(cov.get(f"{kind}_missed", ()))
                 lines.append(f"  coverage {kind}: {hit} of {hit + missed}")
-        lines.append(f"  reproduce: {reproduce_run(report)}")
+        lines.append(f"  same seed again: {reproduce_run(report)}")
         return lines
