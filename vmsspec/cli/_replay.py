@@ -31,10 +31,24 @@ _UNREACHABLE = ("ConnectError", "ConnectTimeout")
 connection it accepted and then dropped, which is an answer to judge."""
 
 
+_DESCRIPTION = """\
+Send the request of a finding again and judge the answer with the same check. The
+replay file (every report prints where it wrote one) keeps the exact body; the request
+is signed now, as the run signed it, and the same authentication tamper is applied
+(a signature expires after 15 minutes).
+
+Without --url: the embedded reference service, in-process, with the embedded test key
+pair (what the contract says the answer must be). With --url: that endpoint, with
+VOLC_ACCESSKEY, VOLC_SECRETKEY and the optional VOLC_SESSION_TOKEN.
+
+Exit status: 0 the check passes now, 1 it still fails, 2 unusable file, arguments or
+endpoint."""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "replay", help="send a finding's request again (signed now) and judge the answer",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", metavar="FILE", help="a replay file, as a report printed it")
