@@ -77,32 +77,22 @@ def _retargeted(rep: Reproduction, base: str) -> Reproduction:
 
 def _judge(check_id: str, label: str | None, rep: Reproduction, profile: str,
            exchange: WireExchange) -> CheckOutcome:
-    """The engine's verdict on this one request, through its own case model and judge."""
-    from ..conformance._cases import Case, Step, plan_cases
-    from ..conformance._checks import CHECKS, judge
-    from ..contract import UnusableBody, get_profile, validate_request
+    """The engine's verdict on this one request: its own case labelling and judge."""
+    from ..conformance import CHECKS, case_for, judge
 
-    check = CHECKS.get(check_id)
-    if check is None:
+    if check_id not in CHECKS:
         raise CliError(f"unknown check {check_id!r} (see `vmsspec check --list`)")
-    try:
-        prof = get_profile(profile)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    plans = plan_cases(prof)
-    plan = next((p for p in plans if p.label == label), None) or next(
-        (p for p in plans if check.applies(p) and p.tamper == rep.tamper), None)
-    if plan is None:
-        raise CliError(f"no case of {check_id} matches {label!r}")
-    if plan.kind == "idempotency":
+    if check_id.startswith("idempotency.") or (label or "").startswith("idempotency/"):
         raise CliError(f"{check_id} judges a sequence of requests; a replay sends one."
                        " Run the whole case: vmsspec check --checks " + check_id)
+    # The run's label is a rule id for a rule case, else kind/name (auth/wrong-signature,
+    # dry-run/minimal): only a rule id says more than the body and the tamper do.
+    rule_id = label if label is not None and "/" not in label else None
     try:
-        expectation = validate_request(rep.body, prof)
-    except UnusableBody:
-        expectation = None
-    case = Case(plan, (Step(rep.body, expectation, rep.tamper),), side_effects=False,
-                region=rep.region)
+        case = case_for(rep.body, tamper=rep.tamper, rule_id=rule_id, profile=profile,
+                        region=rep.region)
+    except ValueError as exc:  # an unknown profile or rule id
+        raise CliError(str(exc).splitlines()[0]) from None
     return judge(check_id, case, [exchange], rep)
 
 
