@@ -72,3 +72,14 @@ def test_a_broken_server_is_a_junit_failure_with_a_replay(
     assert replay.rule_id == "RingAgainTimes:maximum" and replay.seed == 2
     drift = {d["rule"]: d["state"] for d in lines[-1]["drift"]}
     assert drift == {"Name:required": "documented", "RingAgainTimes:maximum": "not-enforced"}
+
+
+def test_a_bad_report_spec_writes_no_other_report(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    earlier = tmp_path / "out.html"
+    earlier.write_text("the last run's report")
+    assert main(["check", "--report", f"html:{earlier}", "--report", "pdf:x.pdf"]) == 2
+    assert "unknown kind 'pdf'" in capsys.readouterr().err
+    # the usage error ran nothing: the earlier report stays, and no temporary file is left
+    assert earlier.read_text() == "the last run's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.html"]

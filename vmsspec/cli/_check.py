@@ -98,7 +98,7 @@ def _reports(args: argparse.Namespace) -> list[Any]:
             reports.append(open_report(spec))
         except ValueError as exc:
             for report in reports[1:]:
-                report.close()
+                report.discard()  # a usage error: no run, so no report file
             raise CliError(str(exc)) from None
     return reports
 
