@@ -46,15 +46,13 @@ _SECRET_QUERY_KEYS = frozenset({"x-signature", "x-security-token"})
 def _encodings(value: str) -> set[str]:
     """The forms a value takes in a JSON string, a URL, HTML/XML text, base64 and hex."""
     raw = value.encode("utf-8", "surrogatepass")
-    forms = {
-        value,
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
+    texts = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    # JSON inside a page or an XML attribute (the HTML report shows replay files' JSON)
+    marked = {form for text in texts for form in (
+        html.escape(text), html.escape(text, quote=False), xml_escape(text, {'"': "&quot;"}))}
+    forms = texts | marked | {
         quote(value, safe=""),
         quote_plus(value, safe=""),
-        html.escape(value),
-        html.escape(value, quote=False),
-        xml_escape(value, {'"': "&quot;"}),
         base64.b64encode(raw).decode("ascii").rstrip("="),
         base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="),
         raw.hex(),
@@ -162,6 +160,16 @@ class Redactor:
     def reproduction(self, rep: Reproduction) -> Reproduction:
         return self._once(rep, self._reproduction)
 
+    def _learn(self, report: RunReport) -> None:
+        self.url(report.target)
+        for outcome in report.outcomes:
+            for part in (outcome.exchange, outcome.reproduction):
+                if part is not None:
+                    self.url(part.url)
+                    self.headers(part.headers)
+            if outcome.exchange is not None:
+                self.headers(outcome.exchange.response_headers)
+
     def _exchange(self, ex: WireExchange) -> WireExchange:
         headers = self.headers(ex.headers)
         response_headers = self.headers(ex.response_headers)
@@ -198,8 +206,15 @@ class Redactor:
                        expected=tuple((self.text(c), self.text(p)) for c, p in drift.expected))
 
     def report(self, report: RunReport) -> RunReport:
+        """The whole run scrubbed, with everything its headers and URLs teach learned first
+        (so a signature echoed in an early message is masked even though the header that
+        carried it came later, and nothing is cut short before it is recognised)."""
+        self._learn(report)
+        self._done.clear()  # copies made while streaming knew less
         return replace(
-            report, target=self.url(report.target),
+            report, target=self.url(report.target), profile=self.text(report.profile),
+            region=self.text(report.region), started=self.text(report.started),
+            finished=self.text(report.finished),
             outcomes=tuple(self.outcome(o) for o in report.outcomes),
             drift=tuple(self.drift(d) for d in report.drift),
             probes=tuple(self.probe(p) for p in report.probes),

@@ -122,8 +122,10 @@ class TerminalReport(BaseReport):
             now = time.monotonic()
             if now - self._drawn >= _REDRAW:
                 self._drawn = now
-                line = shorten(f"{self._progress()}  {outcome.test_id}", 110)
-                self._out.write("\r\x1b[2K" + self._redactor.text(line))
+                # redacted before it is cut: a cut secret is no longer recognisable
+                line = shorten(self._redactor.text(f"{self._progress()}  {outcome.test_id}"),
+                               110)
+                self._out.write("\r\x1b[2K" + line)
                 self._out.flush()
                 self._status_shown = True
         elif new_case and self._total and len(self._cases) - 1 >= self._next_step:
