@@ -224,3 +224,22 @@ def test_a_signature_learned_late_is_masked_early_too(kind: str, tmp_path: Path)
         report(event)
     report.close()
     assert_clean((tmp_path / f"out.{kind}").read_text(), kind)
+
+
+def test_ndjson_lines_streamed_before_a_secret_was_learned_are_scrubbed_at_close(
+        tmp_path: Path) -> None:
+    early = CheckOutcome("envelope.schema", "failed", f"echo {SIGNATURE}")
+    late = planted_exchange(200)  # its Authorization header is what reveals the signature
+    report = open_report(f"ndjson:{tmp_path}/out.ndjson", replay_dir=tmp_path / "r",
+                         secrets=[])
+    report(early)
+    report(late)
+    mid = next(tmp_path.glob(".out.ndjson.*.tmp"))
+    report._file.stream.flush()  # type: ignore[attr-defined]
+    assert SIGNATURE in mid.read_text()  # streamed before anything said it was a secret
+    report.close()
+    text = (tmp_path / "out.ndjson").read_text()
+    assert SIGNATURE not in text and SIGNATURE[:12] not in text
+    assert [json.loads(line)["event"] for line in text.splitlines()] == [
+        "outcome", "exchange", "run-finished"]
+    assert list(tmp_path.glob(".out.ndjson.*")) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -115,6 +115,24 @@ class AtomicFile:
                              f" {exc.strerror or exc}") from None
         self._tmp = Path(tmp)
         self.stream: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def rewrite(self, transform: Callable[[str], str]) -> None:
+        """Pass every line written so far through ``transform`` (into a second temporary
+        file that then takes the first one's place); writing may go on after."""
+        self.stream.flush()
+        self.stream.close()
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                   suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out, \
+                    self._tmp.open(encoding="utf-8", newline="\n") as old:
+                for line in old:
+                    out.write(transform(line))
+            os.replace(tmp, self._tmp)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.stream = self._tmp.open("a", encoding="utf-8", newline="\n")
 
     def commit(self) -> None:
         try:

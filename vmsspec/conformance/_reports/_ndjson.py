@@ -59,8 +59,13 @@ class NdjsonReport(FileReport):
         self._written: dict[int, tuple[WireExchange, int]] = {}
         self._reproductions: dict[int, tuple[object, int]] = {}
         self._lines = 0
+        self._first_generation: int | None = None
+        """The redactor's generation at the first line: lines streamed before it learned a
+        secret are scrubbed again at close."""
 
     def _write(self, doc: dict[str, Any]) -> None:
+        if self._first_generation is None:
+            self._first_generation = self._redactor.generation
         line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         self._file.stream.write(self._redactor.text(line) + "\n")
         self._lines += 1
@@ -114,3 +119,5 @@ class NdjsonReport(FileReport):
             for f in group_findings(report.outcomes)
         ]
         self._write({"event": "run-finished", **doc})
+        if self._first_generation not in (None, self._redactor.generation):
+            self._file.rewrite(self._redactor.text)

@@ -75,6 +75,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | Secret] | None = None) -> None:
         self._forms: set[str] = set()
         self._ordered: list[str] = []
+        self.generation = 0
+        """Bumped at each value learned: text scrubbed at an older generation may hold it."""
         # id() -> (the value, kept alive so the id is not reused, its redacted copy): the
         # engine attaches one exchange to every check of a case, so most arrive many times
         self._done: dict[int, tuple[object, object]] = {}
@@ -92,6 +94,7 @@ class Redactor:
         if new:
             self._forms |= new
             self._ordered = sorted(self._forms, key=len, reverse=True)
+            self.generation += 1
 
     def text(self, value: str) -> str:
         # Known values first: a pattern stops at the first '&' or quote, the value does not.
