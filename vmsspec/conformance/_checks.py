@@ -202,7 +202,7 @@ def _rejection_code(case: Case, answers: Sequence[Answer]) -> Failure | None:
     if exp is None or a.status is None:
         return None
     if not exp.accepts(a.status, a.code):
-        return Failure(f"{case.plan.rule_id}: answered {a.describe()}", _expected(exp),
+        return Failure(f"answered {a.describe()}", _expected(exp),
                        a.describe())
     return None
 
@@ -215,7 +215,7 @@ def _rejection_parameter(case: Case, answers: Sequence[Answer]) -> Failure | Non
     if entry is None or "%s" not in entry.message:
         return None  # the code's message names no parameter
     if not exp.accepts(a.status, a.code, a.parameter):
-        return Failure(f"{case.plan.rule_id}: the message names {a.parameter!r}",
+        return Failure(f"the message names {a.parameter!r}",
                        " or ".join(sorted(p for c, p in exp.acceptable if c == a.code)),
                        a.message)
     return None
