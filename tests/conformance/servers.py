@@ -28,6 +28,7 @@ __all__ = [
     "InternalErrorOnLongPhoneLists",
     "MissingAsInvalid",
     "RecordingProxy",
+    "SlowOn",
     "Throttles",
     "accepts_out_of_range_ring_again",
 ]
@@ -171,3 +172,17 @@ class RecordingProxy(ReferenceService):
         keep = tuple((k, v) for k, v in r.headers.multi_items()
                      if k.lower() not in ("content-length", "transfer-encoding", "connection"))
         return HttpResponse(r.status_code, keep, r.content)
+
+
+class SlowOn(ReferenceService):
+    """Answers bodies containing ``marker`` only after ``delay`` seconds."""
+
+    def __init__(self, marker: bytes, delay: float) -> None:
+        super().__init__()
+        self.marker, self.delay = marker, delay
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        response = super().handle(request)
+        if self.marker in request.body:
+            return dataclasses.replace(response, delay=self.delay)
+        return response

@@ -175,3 +175,12 @@ def test_no_secret_reaches_the_report():
     signatures = re.findall(r"Signature=([0-9a-f]{64})", text)
     assert signatures == []
     assert "Signature=<redacted>" in text
+
+
+def test_a_request_past_the_timeout_is_an_error_not_a_hang():
+    report, _ = check(servers.SlowOn(b"RingAgainTimes", 3.0), timeout=0.5,
+                      rules=("RingAgainTimes:maximum", "Name:required"))
+    assert report.exit_code == 1
+    errors = {o.rule_id for o in report.outcomes if o.verdict == "error"}
+    assert errors == {"RingAgainTimes:maximum"}
+    assert {d.rule_id: d.state for d in report.drift}["Name:required"] == "documented"

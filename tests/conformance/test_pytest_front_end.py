@@ -61,3 +61,12 @@ def test_under_xdist_drift_is_merged_on_the_controller(tmp_path):
     cases = ET.parse(junit).getroot().iter("testcase")
     assert any("rejection.code[RingAgainTimes:maximum]" in (c.get("name") or "")
                for c in cases)
+
+
+def test_an_unreachable_target_stops_the_session_with_status_2(tmp_path):
+    from vmsspec.adapters.server import free_port
+
+    done = pytest_run(tmp_path, "--vms-target", f"http://127.0.0.1:{free_port()}",
+                      "--vms-rules", "Name:required")
+    assert done.returncode == 2, done.stdout[-2000:]
+    assert "unreachable" in done.stdout + done.stderr

@@ -234,6 +234,9 @@ class Engine:
                                        f"a correctly signed request got {answer.describe()}"))
             if skew is not None:
                 results.append(ProbeResult("clock", abs(skew) <= 900, f"skew {skew:+.0f} s"))
+            elif answer.code == "InvalidTimestamp":
+                results.append(ProbeResult("clock", False, "X-Date refused: the clocks differ "
+                                           "by more than the 15-minute window"))
             self._record_probes(results)
             raise TargetUnusable(f"credentials refused by {self.target.name}: "
                                  f"{answer.describe()} (check VOLC_ACCESSKEY, VOLC_SECRETKEY "
