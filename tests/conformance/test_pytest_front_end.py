@@ -54,7 +54,7 @@ def test_under_xdist_drift_is_merged_on_the_controller(tmp_path):
     junit = tmp_path / "out.xml"
     done = pytest_run(tmp_path, "-n", "2", "--vms-rules",
                       "Name:required,RingAgainTimes:maximum,PhoneList[].Phone:format",
-                      "--vms-report", f"junit:{junit}")
+                      "--vms-check-report", f"junit:{junit}")
     assert done.returncode == 0, done.stdout[-2000:]
     # three rules, reached on either worker, counted once on the controller
     assert "3 documented, 0 other-code, 0 not-enforced, 0 not-reached" in done.stdout

@@ -2,7 +2,7 @@
 
 ``--vms-target URL`` checks an endpoint (credentials from VOLC_ACCESSKEY and
 VOLC_SECRETKEY); without it, the embedded reference service. The items, their
-parametrization and the engine come from ``vmsspec.conformance._plugin``; each item
+parametrization and the engine come from ``_vmsspec_conformance_pytestplugin``; each item
 judges one check on one case, exactly as ``vmsspec check`` does.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vmsspec.conformance._plugin import check_item
+from _vmsspec_conformance_pytestplugin import check_item
 
 
 def test_conformance(vms_conformance_check: tuple[str, str], vms_conformance_run: Any,

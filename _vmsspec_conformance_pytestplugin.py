@@ -2,18 +2,23 @@
 
 Registered through the ``pytest11`` entry point because an option must exist before the
 command line is parsed, and a package's conftest.py is not loaded that early under
-``--pyargs`` (measured with pytest 9: "unrecognized arguments: --vms-target"). It adds
-options only, and imports the engine only when the conformance tests are collected.
+``--pyargs`` (measured with pytest 9: "unrecognized arguments: --vms-target"). Like
+``_vmsspec_pytestplugin`` (vmsspec.pytest_plugin), this module lives outside the vmsspec
+package: pytest imports every installed plugin at start-up, and importing anything under
+``vmsspec`` runs ``vmsspec/__init__.py`` (measured: over 100 ms here). It imports the
+engine only when the conformance tests are collected.
 
 One test item per check and case (``rejection.code[Name:required]``,
 ``auth.stale-date[auth/stale-date]``), the same engine, checks and judge as
 ``vmsspec check``. Under pytest-xdist every worker draws and sends only the cases of its
 own items (with the controller's seed); each item carries its outcome and its rule's drift
-in ``user_properties``, so the controller merges drift and writes ``--vms-report`` files.
+in ``user_properties``, so the controller merges drift and writes ``--vms-check-report`` files.
 
 Options shared with ``vmsspec.pytest_plugin`` (``--vms-profile``, ``--vms-region``,
-``--vms-seed``, ``--vms-report``) are added only when no other plugin added them first
-(``trylast``; a ValueError from addoption means they exist), and read by the same names.
+``--vms-seed``) are added only when no other plugin added them first (``trylast``; a
+ValueError from addoption means they exist), and read by the same names. Reports are
+``--vms-check-report KIND:FILE``, not ``--vms-report``: that is the plugin's NDJSON
+recording of the vms fixtures' exchanges, another thing under the same word.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._engine import Engine
-    from ._results import CheckOutcome
+    from vmsspec.conformance._engine import Engine
+    from vmsspec.conformance._results import CheckOutcome
 
 __all__: list[str] = []
 
@@ -65,8 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     _add(group, "--vms-profile", default="documented", help="contract profile")
     _add(group, "--vms-region", default="cn-beijing", help="region to sign for")
     _add(group, "--vms-seed", default=None, help="seed of the generated cases")
-    _add(group, "--vms-report", action="append", default=[], metavar="KIND:FILE",
-         help="write junit:FILE, ndjson:FILE or html:FILE")
+    _add(group, "--vms-check-report", action="append", default=[], metavar="KIND:FILE",
+         help="write junit:FILE, ndjson:FILE or html:FILE (as `vmsspec check --report`)")
 
 
 def _opt(config: pytest.Config, name: str, default: Any = None) -> Any:
@@ -105,8 +110,8 @@ class _Run:
     """The engine of this process, built on first use; outcomes by (case, check)."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from ..signing import Credentials, CredentialsError
-        from ._engine import Engine, RunOptions
+        from vmsspec.conformance._engine import Engine, RunOptions
+        from vmsspec.signing import Credentials, CredentialsError
 
         url = _opt(config, "vms_target")
         credentials = None
@@ -137,7 +142,7 @@ class _Run:
         self.outcomes: dict[tuple[str, str], CheckOutcome] = {}
 
     def outcome(self, label: str, check_id: str) -> CheckOutcome:
-        from ._engine import TargetUnusable
+        from vmsspec.conformance._engine import TargetUnusable
 
         if (label, check_id) not in self.outcomes:
             try:
@@ -153,10 +158,10 @@ class _Run:
 
 
 def _items(config: pytest.Config) -> list[tuple[str, str]]:
-    from ..contract import get_profile
-    from ._cases import plan_cases
-    from ._checks import applicable_checks, select_checks
-    from ._engine import COMPARE_CHECK
+    from vmsspec.conformance._cases import plan_cases
+    from vmsspec.conformance._checks import applicable_checks, select_checks
+    from vmsspec.conformance._engine import COMPARE_CHECK
+    from vmsspec.contract import get_profile
 
     try:
         checks = select_checks(_csv(_opt(config, "vms_checks", ())),
@@ -246,7 +251,7 @@ class _Collector:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.outcomes or hasattr(self.config, "workerinput"):
             return
-        from ._results import DRIFT_STATES
+        from vmsspec.conformance._results import DRIFT_STATES
 
         tr = terminalreporter
         tr.section("vmsspec conformance")
@@ -267,18 +272,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _write_reports(config: pytest.Config, collected: _Collector) -> None:
-    specs = _csv(_opt(config, "vms_report", ()))
-    specs = tuple(s for s in specs if ":" in s)
+    specs = _csv(_opt(config, "vms_check_report", ()))
     if not specs:
         return
-    from ._merge import merged_report
+    from vmsspec.conformance._merge import merged_report
 
     report = merged_report(collected.outcomes, collected.drift.values(), collected.probes,
                            target=_opt(config, "vms_target") or "embedded", seed=_seed(config),
                            profile=str(_opt(config, "vms_profile", "documented")),
                            region=str(_opt(config, "vms_region", "cn-beijing")))
-    from ._reports import open_report
-    from ._results import RunFinished, RunStarted
+    from vmsspec.conformance._reports import open_report
+    from vmsspec.conformance._results import RunFinished, RunStarted
 
     for spec in specs:
         try:
