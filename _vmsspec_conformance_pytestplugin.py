@@ -269,6 +269,11 @@ class _Collector:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Collector(config), "vmsspec-conformance-collector")
+    # xdist's default "load" splits a case's items over workers, which then each send it;
+    # "loadgroup" keeps each xdist_group on one worker and schedules unmarked tests exactly
+    # as "load" does, so the switch changes nothing for other tests
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"
 
 
 def _write_reports(config: pytest.Config, collected: _Collector) -> None:
