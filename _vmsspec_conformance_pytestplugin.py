@@ -140,6 +140,8 @@ class _Run:
             raise pytest.UsageError(str(exc).splitlines()[0]) from None
         self.plans = {p.label: p for p in self.engine.plans}
         self.outcomes: dict[tuple[str, str], CheckOutcome] = {}
+        self.carried: set[str] = set()
+        self.probes_carried = False
 
     def outcome(self, label: str, check_id: str) -> CheckOutcome:
         from vmsspec.conformance._engine import TargetUnusable
@@ -211,14 +213,24 @@ def _render(outcome: CheckOutcome, seed: int) -> str:
 
 
 def check_item(run: _Run, item: tuple[str, str], record: Any) -> None:
-    """The body of each test item: judge, record for the controller, pass/fail/skip."""
+    """The body of each test item: judge, record for the controller, pass/fail/skip.
+
+    A passed outcome carries its case's request and answer once, on the case's first item
+    (a 10,000-phone body would otherwise cross to the xdist controller once per check).
+    """
     label, check_id = item
     outcome = run.outcome(label, check_id)
-    record(_OUTCOME, outcome.as_dict())
+    doc = outcome.as_dict()
+    if outcome.verdict == "passed" and label in run.carried:
+        doc["exchange"] = doc["reproduction"] = None
+    run.carried.add(label)
+    record(_OUTCOME, doc)
     drift = run.engine.drift.get(label)
     if drift is not None:
         record(_DRIFT, drift.as_dict())
-    record(_PROBES, [p.as_dict() for p in run.engine.probes])
+    if not run.probes_carried:
+        record(_PROBES, [p.as_dict() for p in run.engine.probes])
+        run.probes_carried = True
     if outcome.verdict == "skipped":
         pytest.skip(outcome.message)
     if outcome.verdict in ("failed", "error"):
