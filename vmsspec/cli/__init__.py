@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _errata, _rules, _schema, _serve, _sign, _validate
+    from . import _check, _errata, _replay, _rules, _schema, _serve, _sign, _validate
 
     parser = argparse.ArgumentParser(
         prog="vmsspec",
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vmsspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (_serve, _validate, _sign, _schema, _errata, _rules):
+    for module in (_serve, _validate, _sign, _schema, _errata, _rules, _check, _replay):
         module.register(sub)
     return parser
 
