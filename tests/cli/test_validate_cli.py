@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ def test_json_output_is_exactly_one_object_of_the_documented_shape(tmp_path: Pat
     assert (out["valid"], out["status"], out["fail_list"]) == (False, 400, [])
     assert len(out["violations"]) == 5
     for violation in out["violations"]:
-        assert set(violation) == {"code", "parameter", "message", "rule", "source"}
+        assert set(violation) == {"code", "parameter", "message", "rule", "source", "detail"}
 
 
 def test_profile_and_disable_options(tmp_path: Path) -> None:
@@ -115,10 +116,16 @@ def test_openapi_document_is_accepted_by_openapi_tooling(
 def test_errata_lists_each_erratum_with_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["errata", "--json"]) == 0
     errata = json.loads(capsys.readouterr().out)
-    assert [e["number"] for e in errata] == list(range(1, 11))
+    assert [e["number"] for e in errata] == list(range(1, 14))
+    for erratum in errata:
+        assert set(erratum["handling"]) == set(vmsspec.PROFILES)
+    assert errata[10]["rules"][0] == "PhoneList[]:additionalProperties"
     assert main(["errata"]) == 0
     text = capsys.readouterr().out
     assert "RingAgainTimes:maximum" in text and "example-compatible:" in text
+    assert "13. Credential-scope region" in text and "auth:scope-region" in text
+    sdk = text.split("11. ", 1)[1].split("\n12. ", 1)[0]
+    assert "SelectNumberRule:const" in sdk and "\n    sdk-compatible: " in sdk
 
 
 def test_rules_lists_the_whole_catalog(capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,3 +134,93 @@ def test_rules_lists_the_whole_catalog(capsys: pytest.CaptureFixture[str]) -> No
     assert [r["id"] for r in listed] == [r.id for r in vmsspec.rules("example-compatible")]
     off = {r["id"] for r in listed if not r["enabled"]}
     assert off == {"PhoneList[].Phone:format"}
+
+
+def _valid_body(**extra: object) -> dict[str, object]:
+    body = json.loads(vmsspec.example_bytes("example-request"))
+    body.update(extra)
+    return body
+
+
+def test_a_dry_run_says_the_same_status_in_text_and_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "dry.json"
+    path.write_text(json.dumps(_valid_body(DryRun=True)))
+    assert main(["validate", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["valid"], out["status"]) == (True, 400)
+    assert main(["validate", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "HTTP 400 DryRunOperation" in text and "HTTP 200" not in text
+
+
+def test_a_long_detail_is_cut_in_the_table_and_whole_in_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    phones = [{"Phone": f"138{i:08d}"} for i in range(10_001)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(_valid_body(PhoneList=phones)))
+    assert main(["validate", str(path)]) == 1
+    text = capsys.readouterr().out
+    assert "PhoneListExceedLimit" in text
+    assert max(len(line) for line in text.splitlines()) < 400
+    assert "…" in text
+    assert main(["validate", str(path), "--json"]) == 1
+    (violation,) = json.loads(capsys.readouterr().out)["violations"]
+    assert violation["code"] == "PhoneListExceedLimit"
+    assert len(violation["detail"]) > 100_000  # jsonschema's message quotes the whole list
+
+
+def test_every_rule_id_named_in_a_rules_text_is_one_disable_accepts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = vmsspec.rules()
+    parameters = {r.parameter for r in catalog} | {"body"}
+    named = set()
+    rule_like = re.compile(r"(?<![\w:\]])[\w.\[\]]*:[A-Za-z][\w-]*")
+    for rule in catalog:
+        for token in rule_like.findall(f"{rule.source} {rule.description}"):
+            prefix = token.partition(":")[0]
+            if prefix == "" or prefix in parameters:  # ':calendar' or 'StartTime:calendar'
+                named.add(token)
+    assert "body:additionalProperties" in named
+    assert named <= {r.id for r in catalog}, named
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps({**_valid_body(), "Bogus": 1}))
+    assert main(["validate", str(path), "--json"]) == 1
+    capsys.readouterr()
+    for rule_id in sorted(named):
+        assert main(["validate", str(path), "--json", "--disable", rule_id]) in (0, 1), rule_id
+        assert capsys.readouterr().err == ""
+    assert main(["validate", str(path), "--disable", "body:additionalProperties"]) == 0
+
+
+def test_a_response_body_is_checked_against_its_envelope(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--example", "seed-response", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert (out["envelope"], out["status"]) == ("success", 200)
+    assert [f["pointer"] for f in out["findings"]] == ["/Result/FailList/0/Type"]  # erratum 9
+    seed = json.loads(vmsspec.example_bytes("seed-response"))
+    seed["Result"]["FailList"][0]["Type"] = "REDUPLICATED_ITEM"
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(seed))
+    assert main(["validate", "--response", str(path)]) == 0
+    assert "a valid success response (HTTP 200)" in capsys.readouterr().out
+    error = {"ResponseMetadata": {**seed["ResponseMetadata"], "Error": {
+        "Code": "InvalidParameter", "Message": "The specified parameter Name is invalid."}}}
+    path.write_text(json.dumps(error))
+    assert main(["validate", "--response", str(path)]) == 0  # Error: the error envelope, 400
+    assert "valid error response (HTTP 400)" in capsys.readouterr().out
+    assert main(["validate", "--response", str(path), "--status", "200"]) == 1
+    assert "not a valid success response" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["validate", "--example", "seed-response", "--status", "99"], "--status 99"),
+    (["validate", "--example", "--status", "200"], "--status goes with --response"),
+    (["validate", "--example", "seed-response", "--profile", "sdk-compatible"], "requests"),
+])
+def test_response_options_misused_are_one_line_exit_2(
+        capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and message in err

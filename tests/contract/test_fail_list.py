@@ -100,7 +100,16 @@ _FAIL_RULE_IDS = ["PhoneList[].Phone:format", "PhoneList[].Phone:unique",
                   "PhoneList[].PhoneParamJson:json-object",
                   "PhoneList[].SmsParamJson:json-object",
                   "PhoneList[].TtsContent:required-when-Type-3"]
-_PHONES = ["13800138000", "13900139000", "8613800138000", "0755123456", "123", "bad", ""]
+_PHONES = ["13800138000", "13900139000", "8613800138000", "+8613800138000", "0755123456",
+           "123", "bad", ""]
+
+
+def _dialled(phone: str) -> str:
+    """The README's Unique reading: a mobile number with its 86 / +86 is the same number."""
+    national = phone.removeprefix("+").removeprefix("86")
+    if national != phone and len(national) == 11 and national.startswith("1"):
+        return national
+    return phone
 _JSON_TEXTS = [None, "{}", '{"a":1}', "[]", "{", "null"]
 
 
@@ -121,8 +130,9 @@ def _first_failure(items: list[dict[str, Any]], index: int, unique: bool, type_:
     item = items[index]
     if not well_formed(item["Phone"]):
         return "INVALID_PHONE_FORMAT"
-    earlier = [i["Phone"] for i in items[:index] if well_formed(i["Phone"])]
-    if unique and "PhoneList[].Phone:unique" not in disabled and item["Phone"] in earlier:
+    earlier = [_dialled(i["Phone"]) for i in items[:index] if well_formed(i["Phone"])]
+    if (unique and "PhoneList[].Phone:unique" not in disabled
+            and _dialled(item["Phone"]) in earlier):
         return "REDUPLICATED_ITEM"
     for key in ("PhoneParamJson", "SmsParamJson"):
         if f"PhoneList[].{key}:json-object" not in disabled and not_object(item.get(key)):
@@ -150,3 +160,17 @@ def test_fail_list_matches_the_rules_applied_phone_by_phone(
                 if (code := _first_failure(items, i, unique, type_, disabled)) is not None]
     body = body_with(items, Unique=unique, Type=type_)
     assert outcomes(body, disable=sorted(disabled)) == expected
+
+
+def test_unique_treats_a_mobile_number_with_its_country_code_as_the_same_number() -> None:
+    phones = [{"Phone": "13800138000"}, {"Phone": "8613800138000"},
+              {"Phone": "+8613800138000"}, {"Phone": "+8613900139000"},
+              {"Phone": "13900139000"}, {"Phone": "01012345678"}, {"Phone": "861012345678"}]
+    body = body_with(phones, Type=0, Unique=False)
+    assert outcomes(body) == [(6, "INVALID_PHONE_FORMAT")]  # no Unique: no repeats
+    assert outcomes({**body, "Unique": True}) == [
+        (1, "REDUPLICATED_ITEM"), (2, "REDUPLICATED_ITEM"), (4, "REDUPLICATED_ITEM"),
+        (6, "INVALID_PHONE_FORMAT")]  # a fixed line takes no country code
+    # opaque phones (format rule off) are compared as written
+    opaque = body_with([{"Phone": "86abc"}, {"Phone": "abc"}], Type=0, Unique=True)
+    assert outcomes(opaque, disable=["PhoneList[].Phone:format"]) == []

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import vmsspec
-from tests.service.helpers import NOW, answer, signed
+from tests.service.helpers import HOST, NOW, answer, signed
 from vmsspec.service import TEST_SECRET_KEY, HttpRequest, NonConformantRequests, ReferenceService
 
 
@@ -45,7 +45,7 @@ def test_request_ids_have_the_vendor_shape_and_are_unique(service: ReferenceServ
     "/other?Action=CreateTask&Version=2022-01-01",
 ])
 def test_routing_comes_first(service: ReferenceService, target: str) -> None:
-    status, doc = answer(service, HttpRequest.build("POST", target, {}, b"not json"))
+    status, doc = answer(service, HttpRequest.build("POST", target, {"Host": HOST}, b"not json"))
     assert (status, error_of(doc)) == (404, "InvalidActionOrVersion")
     assert vmsspec.check_response(status, doc) == []
 
@@ -221,7 +221,8 @@ def test_example_compatible_profile_accepts_the_seed_example() -> None:
 
 def test_routing_and_size_refusals_are_recorded_as_not_conformant() -> None:
     service = ReferenceService(clock=lambda: NOW, max_body_bytes=100)
-    answer(service, HttpRequest.build("POST", "/?Action=Nope&Version=2022-01-01", {}, b"{}"))
+    answer(service, HttpRequest.build("POST", "/?Action=Nope&Version=2022-01-01", {"Host": HOST},
+                                      b"{}"))
     answer(service, signed(b"{" + b" " * 200 + b"}"))
     assert [(e.conformant, e.violations[0][2]) for e in service.exchanges] == [
         (False, "query:route"), (False, "body:size")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shlex
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from vmsspec.signing import verify_request
 AK = "AKLTexampleAccessKeyId0000000000"
 SK = "exampleSecretKey0000000000000000000000=="
 VECTOR_SIGNATURE = "8dfae788bb9e901067c6a5734547449c20ff3951425ea09e2d57c3adf3bb7fde"
+_VECTOR_TIME = datetime(2025, 5, 27, 11, 46, 34, tzinfo=timezone.utc)
 
 
 def run(argv: list[str]) -> int:
@@ -134,6 +136,17 @@ def test_session_token_from_environment(
         (["--header", "NoColon"], "--header"),
         (["--header", "Bad Name: v"], "--header"),
         (["--header", "X-A: 1", "--header", "x-a: 2"], "more than once"),
+        (["--header", "Host: a", "--header", "host: b"], "more than once"),
+        (["--header", "X-A: line\nX-Injected: 1"], "control character"),
+        (["--header", "X-A: carriage\rreturn"], "control character"),
+        (["--header", "X-A: nul\x00"], "control character"),
+        (["--method", "GE T"], "--method"),
+        (["--method", ""], "--method"),
+        (["--method", "POST\n"], "--method"),
+        (["--region", ""], "--region"),
+        (["--region", "cn beijing"], "--region"),
+        (["--region", "cn/beijing"], "--region"),
+        (["--service", ""], "--service"),
         (["/no/such/file"], "no such file"),
     ],
 )
@@ -162,3 +175,23 @@ def test_wired_into_the_main_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert VECTOR_SIGNATURE in capsys.readouterr().out
     assert main(["sign", "--date", "nope"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_single_host_header_replaces_the_urls_and_is_signed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["-H", "Host: vms.internal.example:8443", "--date", "20250527T114634Z"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    headers = parse_headers(out)
+    assert headers["Host"] == "vms.internal.example:8443"
+    assert list(headers).count("Host") == 1
+    assert "SignedHeaders=host;" in headers["Authorization"]
+    verdict = verify_request("POST", "/", "Action=CreateTask&Version=2022-01-01", headers, b"",
+                             credentials={AK: SK}, now=_VECTOR_TIME)
+    assert verdict.ok, verdict.explain()
+
+
+def test_a_tab_inside_a_header_value_is_a_legal_value(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-H", "X-Note: a\tb", "--method", "PUT"]) == 0
+    assert parse_headers(capsys.readouterr().out)["X-Note"] == "a\tb"

@@ -22,6 +22,17 @@ def _json_object(text: Any) -> bool:
         return False
 
 
+def _dialled(phone: str) -> str:
+    """The number a phone rings: a 13-digit 86... or 14-character +86... mobile without
+    its country code (the README's Unique decision)."""
+    for code in ("+86", "86"):
+        rest = phone[len(code):]
+        if phone.startswith(code) and len(rest) == 11 and rest.isascii() and rest.isdigit() \
+                and rest[0] == "1" and rest[1] in "3456789":
+            return rest
+    return phone
+
+
 def has_defect(body: dict[str, Any], index: int, fail_type: str) -> bool:
     """Whether phone ``index`` of ``body`` has the defect FailList ``fail_type`` names."""
     phones = body["PhoneList"]
@@ -30,8 +41,8 @@ def has_defect(body: dict[str, Any], index: int, fail_type: str) -> bool:
         return PHONE_PATTERN.fullmatch(item["Phone"]) is None
     if fail_type == "REDUPLICATED_ITEM":
         # Reported at the later index, and only when the body asks for de-duplication.
-        earlier = {p["Phone"] for p in phones[:index]}
-        return body.get("Unique") is True and item["Phone"] in earlier
+        earlier = {_dialled(p["Phone"]) for p in phones[:index]}
+        return body.get("Unique") is True and _dialled(item["Phone"]) in earlier
     if fail_type == "PARAM_NOT_JSON":
         return any(name in item and not _json_object(item[name])
                    for name in ("PhoneParamJson", "SmsParamJson"))

@@ -1,4 +1,5 @@
-"""invalid_bodies: one rule broken per body, labelled with the contract's own verdict."""
+"""invalid_bodies and fail_list_bodies: one rule broken per body, labelled with the
+contract's own verdict; rejected cases and FailList cases never mixed."""
 
 from __future__ import annotations
 
@@ -47,11 +48,14 @@ def pattern_of(parameter: str) -> str:
     return parameter_pattern(int(p) if p.isdigit() else p for p in parameter.split("."))
 
 
-def check_label(case: vst.InvalidBody, profile: str | Profile = "documented") -> None:
+def check_label(case: vst.InvalidBody | vst.FailListBody,
+                profile: str | Profile = "documented") -> None:
     """The label is what the contract says, and it names the one broken rule."""
     expectation = validate_request(case.body, profile)
     assert expectation == case.expectation
-    if case.rule.outcome == "reject":
+    if isinstance(case, vst.InvalidBody):
+        assert case.rule.outcome == "reject"
+        assert 400 <= case.status < 500
         assert [v.rule for v in expectation.violations] == [case.rule_id]
         assert case.status == vmsspec.ERROR_CODES[case.code].status == expectation.status
         assert case.code == case.rule.code
@@ -63,8 +67,10 @@ def check_label(case: vst.InvalidBody, profile: str | Profile = "documented") ->
             pattern = pattern.rpartition(".")[0] or BODY
         assert pattern == case.rule.parameter
     else:
-        assert expectation.ok
-        assert case.status == (400 if expectation.dry_run else 200) == expectation.status
+        assert isinstance(case, vst.FailListBody) and case.rule.outcome == "fail-item"
+        assert expectation.ok and not expectation.dry_run
+        assert case.status == 200 == expectation.status
+        assert case.fail_list == expectation.fail_list
         assert {f.type for f in expectation.fail_list} == {case.code} == {case.rule.code}
         assert {f.rule for f in expectation.fail_list} == {case.rule_id}
         first = expectation.fail_list[0]
@@ -79,16 +85,33 @@ def test_every_invalid_body_gets_its_labelled_outcome(case: vst.InvalidBody) -> 
     check_label(case)
 
 
-@given(vst.invalid_bodies("example-compatible", max_phones=50))
-def test_every_invalid_body_gets_its_labelled_outcome_example_compatible(
-    case: vst.InvalidBody,
-) -> None:
-    check_label(case, "example-compatible")
+@given(vst.fail_list_bodies(max_phones=50))
+def test_every_fail_list_body_gets_its_labelled_fail_list(case: vst.FailListBody) -> None:
+    check_label(case)
+
+
+@pytest.mark.parametrize("profile", ["example-compatible", "sdk-compatible"])
+def test_every_broken_body_gets_its_labelled_outcome_under_lenient_profiles(
+        profile: str) -> None:
+    @given(vst.invalid_bodies(profile, max_phones=50) | vst.fail_list_bodies(
+        profile, max_phones=50))
+    def run(case: vst.InvalidBody | vst.FailListBody) -> None:
+        check_label(case, profile)
+
+    run()
+
+
+def test_each_strategy_refuses_the_other_kind_of_rule() -> None:
+    with pytest.raises(ValueError, match="FailList rule: use fail_list_bodies"):
+        vst.invalid_bodies(rules=["PhoneList[].Phone:unique"])
+    with pytest.raises(ValueError, match="rejecting rule: use invalid_bodies"):
+        vst.fail_list_bodies(rules=["Name:required"])
 
 
 # PhoneList:maxItems bodies hold 10,001 phones: Python's jsonschema needs seconds for
 # one, so the cross-check leaves that rule to the test above.
-_CROSS_CHECKED = [r.id for r in rules() if r.id != "PhoneList:maxItems"]
+_CROSS_CHECKED = [r.id for r in rules()
+                  if r.id != "PhoneList:maxItems" and r.outcome == "reject"]
 
 
 def reference_errors(body: Any) -> set[tuple[str, str]]:
@@ -143,6 +166,19 @@ def test_the_coverage_groups_hold_every_reachable_rule() -> None:
 _SEARCH = settings(database=None, max_examples=2000, phases=(Phase.generate,))
 
 
+def strategy_for(rule_ids: list[str]) -> Any:
+    """invalid_bodies for the rejecting rules among ``rule_ids``, fail_list_bodies for the
+    others (a parameter may have both, e.g. PhoneList[].Phone)."""
+    by_outcome: dict[str, list[str]] = defaultdict(list)
+    catalog = {r.id: r for r in rules()}
+    for rid in rule_ids:
+        by_outcome[catalog[rid].outcome].append(rid)
+    parts = [vst.invalid_bodies(rules=ids, max_phones=20) if outcome == "reject"
+             else vst.fail_list_bodies(rules=ids, max_phones=20)
+             for outcome, ids in by_outcome.items()]
+    return parts[0] if len(parts) == 1 else parts[0] | parts[1]
+
+
 @pytest.mark.parametrize("parameter", sorted(_BY_PARAMETER))
 def test_each_rule_is_produced_within_the_default_example_budget(parameter: str) -> None:
     """find() draws from the strategy for the parameter's rules until each one comes up.
@@ -152,7 +188,7 @@ def test_each_rule_is_produced_within_the_default_example_budget(parameter: str)
     run sees only a part of the catalog. Nothing is forced: each rule must come out of
     invalid_bodies(rules=<its parameter's rules>) by itself, within find's budget.
     """
-    strategy = vst.invalid_bodies(rules=_BY_PARAMETER[parameter], max_phones=20)
+    strategy = strategy_for(_BY_PARAMETER[parameter])
     for rule_id in _BY_PARAMETER[parameter]:
         case = find(strategy, lambda c, rid=rule_id: c.rule_id == rid, settings=_SEARCH)
         check_label(case)
@@ -168,7 +204,10 @@ def test_unreachable_rules_are_listed_with_the_reason() -> None:
     with pytest.raises(ValueError, match="cannot be broken"):
         vst.invalid_bodies(custom, rules=["Name:maxLength"])
     with pytest.raises(ValueError, match="cannot be broken"):
-        vst.invalid_bodies("example-compatible", rules=["PhoneList[].Phone:format"])
+        vst.fail_list_bodies("example-compatible", rules=["PhoneList[].Phone:format"])
+    sdk = vst.unreachable_rules("sdk-compatible")
+    assert list(sdk) == ["Name:minLength", "NumberPoolNo:minLength", "Resource:minLength"]
+    assert "erratum 11" in sdk["Resource:minLength"]
     with pytest.raises(ValueError, match="unknown rule"):
         vst.invalid_bodies(rules=["Nope:maximum"])
 

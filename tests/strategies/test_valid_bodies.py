@@ -14,6 +14,7 @@ from hypothesis import Phase, find, given, settings
 from tests.strategies.fail_items import has_defect
 from vmsspec import DOCUMENTED, EXAMPLE_COMPATIBLE, load_schema, rules, validate_request
 from vmsspec import strategies as vst
+from vmsspec.contract import SDK_COMPATIBLE
 from vmsspec.contract._coerce import coerce
 from vmsspec.contract._python_rules import PHONE_PATTERN
 from vmsspec.contract._validator import _apply_patches
@@ -251,3 +252,30 @@ def test_shrinking_gives_a_minimal_readable_body() -> None:
     assert body["Name"] == "a"  # seed 0: the simple values
     assert validate_request(body).ok
 
+
+
+SDK_FORMS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "PhoneParam object": lambda b: any(isinstance(p.get("PhoneParam"), dict)
+                                       for p in b.get("PhoneList") or ()),
+    "SmsParam null": lambda b: any("SmsParam" in p and p["SmsParam"] is None
+                                   for p in b.get("PhoneList") or ()),
+    "top-level null": lambda b: None in b.values(),
+    "SelectNumberRule 0": lambda b: b.get("SelectNumberRule") == 0,
+}
+
+
+@pytest.mark.parametrize("form", SDK_FORMS)
+def test_sdk_compatible_bodies_use_the_sdks_wire_shape(form: str) -> None:
+    body = find(vst.valid_bodies("sdk-compatible", max_phones=30), SDK_FORMS[form],
+                settings=_SEARCH)
+    assert validate_request(body, "sdk-compatible").ok
+    assert not validate_request(body).ok  # each form is one documented refuses
+
+
+@given(vst.labelled_bodies("sdk-compatible", max_phones=30))
+def test_sdk_compatible_bodies_pass_with_the_fail_list_of_their_seed_shape(
+        pair: tuple[dict[str, Any], Any]) -> None:
+    body, expectation = pair
+    assert expectation.ok and not expectation.dry_run
+    seed_shaped = coerce(copy.deepcopy(body), SDK_COMPATIBLE.coercions)
+    assert validate_request(seed_shaped).fail_list == expectation.fail_list

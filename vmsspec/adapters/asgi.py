@@ -44,16 +44,28 @@ def _control(service: ReferenceService, method: str, path: str, body: bytes) -> 
         service.reset()
         return _json(200, {"ok": True})
     if (method, name) == ("POST", "faults"):
+        # The fields of ReferenceService.respond_next, or the older {"kind", "count",
+        # "latency"}; parsed strictly by the service (1.9 or true is no count).
         try:
-            spec = orjson.loads(body or b"{}")
-            if not isinstance(spec, dict):
-                raise ValueError("the body must be a JSON object")
-            service.faults.inject(str(spec.get("kind")), int(spec.get("count", 1)),
-                                  latency=float(spec.get("latency", 0.0)))
-        except (ValueError, TypeError) as exc:
+            pending = service.force_from_json(orjson.loads(body or b"{}"))
+        except ValueError as exc:  # orjson.JSONDecodeError is a ValueError
             return _json(400, {"error": str(exc).splitlines()[0]})
-        return _json(200, {"ok": True, "pending": len(service.faults)})
+        return _json(200, {"ok": True, "pending": pending})
     return _json(404, {"error": f"no control endpoint {method} {path}"})
+
+
+async def _drop_connection(receive: Receive) -> None:
+    """Close the connection without a byte of response (a forced ``drop``).
+
+    ASGI has no message for it, so this reaches uvicorn's transport through the request
+    cycle that ``receive`` is bound to (uvicorn's h11 and httptools protocols alike)."""
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("this ASGI server gives no way to drop a connection")
+    transport.close()
+    # Let the protocol see the connection lost, so the server sends no 500 for an app
+    # that returned without answering.
+    await asyncio.sleep(0)
 
 
 def create_app(service: ReferenceService) -> ASGIApp:
@@ -93,10 +105,14 @@ def create_app(service: ReferenceService) -> ASGIApp:
             target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
             headers = tuple((k.decode("latin-1"), v.decode("latin-1"))
                             for k, v in scope["headers"])
-            request = HttpRequest(scope["method"], target, headers, b"".join(chunks), too_large)
+            request = HttpRequest(scope["method"], target, headers, b"".join(chunks), too_large,
+                                  scope.get("http_version", "1.1"))
             response = service.handle(request)
         if response.delay:
             await asyncio.sleep(response.delay)
+        if response.drop:
+            await _drop_connection(receive)
+            return
         await send({
             "type": "http.response.start", "status": response.status,
             "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))

@@ -36,6 +36,7 @@ def read_input(source: str) -> bytes:
 
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default="documented",
-                        help="reading of the contract: documented (default) or example-compatible")
+                        help="reading of the contract: documented (default), example-compatible "
+                             "or sdk-compatible (see `vmsspec errata`)")
     parser.add_argument("--disable", action="append", default=[], metavar="RULE_ID",
                         help="switch a rule off by id (repeatable; see `vmsspec rules`)")

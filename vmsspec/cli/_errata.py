@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.json:
-        sys.stdout.write(json.dumps([asdict(e) for e in ERRATA], ensure_ascii=False, indent=2))
+        out = [{**asdict(e), "handling": e.handling()} for e in ERRATA]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return 0
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         print(wrap.fill(e.conflict))
         print(f"    sources: {'; '.join(e.sources)}")
         print(f"    rules:   {', '.join(e.rules) if e.rules else '(none: not a body rule)'}")
-        print(wrap.fill(f"documented: {e.documented}"))
-        print(wrap.fill(f"example-compatible: {e.example_compatible}"))
+        for profile, text in e.handling().items():
+            print(wrap.fill(f"{profile}: {text}"))
         print()
     return 0

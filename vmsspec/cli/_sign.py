@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from datetime import datetime, timezone
@@ -74,14 +75,35 @@ def parse_date(text: str) -> datetime:
     return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
 
 
+# RFC 9110 section 5.6.2: a method and a header name are tokens.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# A header value may hold visible characters, spaces and tabs (RFC 9110 section 5.5); a
+# CR or LF would end the header and start another (header injection), so no control
+# character but the tab is accepted.
+_BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def _parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
-    if not sep or not name or any(ch.isspace() for ch in name):
-        raise CliError(f"--header {text!r}: expected 'Name: value'")
+    if not sep or not _TOKEN.fullmatch(name):
+        raise CliError(f"--header {text!r}: expected 'Name: value' (a name of letters, digits "
+                       "and !#$%&'*+-.^_`|~)")
+    bad = _BAD_VALUE_CHAR.search(value)
+    if bad:
+        raise CliError(f"--header {name}: the value holds the control character "
+                       f"{bad.group()!r}; a header value is one line of visible characters")
     # Servers strip surrounding whitespace from header values before checking
     # the signature, so signing it would only produce a mismatch.
     return name, value.strip()
+
+
+def _check_scope_part(option: str, value: str) -> str:
+    # The credential scope is date/region/service/request: an empty part or a slash
+    # makes a scope no server parses back into the same parts.
+    if not value or "/" in value or any(ch.isspace() for ch in value):
+        raise CliError(f"{option} {value!r}: expected a non-empty name without spaces or '/'")
+    return value
 
 
 def _request_target(url: str) -> tuple[str, str, str]:
@@ -103,9 +125,15 @@ def _sign(args: argparse.Namespace, body: bytes) -> SignedRequest:
         creds = Credentials.from_env()
     except CredentialsError as exc:
         raise CliError(str(exc)) from None
+    if not _TOKEN.fullmatch(args.method):
+        raise CliError(f"--method {args.method!r}: an HTTP method is one token such as POST")
+    region = _check_scope_part("--region", args.region)
+    service = _check_scope_part("--service", args.service)
     host, path, raw_query = _request_target(args.url)
-    headers = [("Host", host)]
-    headers += [_parse_header(h) for h in args.header]
+    extra = [_parse_header(h) for h in args.header]
+    # A --header Host replaces the URL's (to sign for a proxy's or a test server's name);
+    # only a Host given twice on the command line is ambiguous.
+    headers = extra if any(n.lower() == "host" for n, _ in extra) else [("Host", host), *extra]
     if body and not any(n.lower() == "content-type" for n, _ in headers):
         headers.append(("Content-Type", "application/json"))
     now = parse_date(args.date) if args.date else None
@@ -118,8 +146,8 @@ def _sign(args: argparse.Namespace, body: bytes) -> SignedRequest:
             body,
             access_key=creds.access_key,
             secret_key=creds.secret_key,
-            region=args.region,
-            service=args.service,
+            region=region,
+            service=service,
             now=now,
             session_token=creds.session_token,
         )

@@ -2,7 +2,14 @@
 
 from ._errata import ERRATA, Erratum
 from ._model import Expectation, FailItem, Rule, Violation
-from ._profiles import DOCUMENTED, EXAMPLE_COMPATIBLE, PROFILES, Profile, get_profile
+from ._profiles import (
+    DOCUMENTED,
+    EXAMPLE_COMPATIBLE,
+    PROFILES,
+    SDK_COMPATIBLE,
+    Profile,
+    get_profile,
+)
 from ._validator import (
     RequestValidator,
     UnusableBody,
@@ -17,6 +24,7 @@ __all__ = [
     "ERRATA",
     "EXAMPLE_COMPATIBLE",
     "PROFILES",
+    "SDK_COMPATIBLE",
     "Erratum",
     "Expectation",
     "FailItem",

@@ -1,4 +1,4 @@
-"""Body rewrites a lenient profile applies before validation (errata 2 and 3).
+"""Body rewrites a lenient profile applies before validation (errata 2, 3 and 11).
 
 Each returns the body unchanged (the same object) when there is nothing to rewrite, so
 the documented profile and well-formed bodies pay nothing.
@@ -15,7 +15,7 @@ import orjson
 
 from .._schemas import load_schema
 
-__all__ = ["COERCIONS", "coerce"]
+__all__ = ["COERCIONS", "SDK_OBJECT_FIELDS", "SDK_UNSET_VALUES", "coerce", "sdk_wire_shape"]
 
 _DIGITS = re.compile(r"-?[0-9]{1,18}")
 
@@ -80,9 +80,84 @@ def json_array_strings(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Erratum 11: what the vendor's hand-written Go client (volc-sdk-golang
+# service/vms/model.go, CreateTaskRequest) always sends, because those struct fields have
+# no `omitempty`, and that means "not set" there. Only zero values the documented
+# contract refuses are listed: Type 0, SelectNumberType 0 and Unique false are valid
+# values with their documented meaning (audio file, whole pool, no de-duplication) and
+# are kept. Read as absent, a required one is then MissingParameter, which is what a Go
+# caller who forgot to set it needs to hear.
+SDK_UNSET_VALUES: dict[str, object] = {
+    "Name": "", "Resource": "", "NumberPoolNo": "", "Concurrency": 0, "SelectNumberRule": 0,
+}
+
+# Erratum 11: the hand-written Go and Java clients' PhoneList item (model.go PhoneParam,
+# volc-sdk-java vms/request/PhoneParam.java) carries the parameters as JSON objects under
+# these names; the seed's item carries the same objects as JSON text.
+SDK_OBJECT_FIELDS: dict[str, str] = {"PhoneParam": "PhoneParamJson", "SmsParam": "SmsParamJson"}
+
+
+_NO_VALUE = object()
+
+
+def _without_nulls(item: Any) -> Any:
+    if isinstance(item, dict) and None in item.values():
+        return {k: v for k, v in item.items() if v is not None}
+    return item
+
+
+def _sdk_item(item: Any) -> Any:
+    item = _without_nulls(item)
+    if not isinstance(item, dict) or not SDK_OBJECT_FIELDS.keys() & item.keys():
+        return item
+    out = dict(item)
+    for sdk_name, seed_name in SDK_OBJECT_FIELDS.items():
+        value = out.get(sdk_name)
+        # Both names at once is no client's shape: left as it is, PhoneParam is then an
+        # unknown parameter, and so is a PhoneParam that is not an object.
+        if isinstance(value, dict) and seed_name not in out:
+            del out[sdk_name]
+            out[seed_name] = orjson.dumps(value).decode()
+    return out
+
+
+def _sdk_list(items: Any, rewrite: Callable[[Any], Any]) -> Any:
+    if not isinstance(items, list):
+        return items
+    new = [rewrite(i) for i in items]
+    return items if all(a is b for a, b in zip(new, items, strict=True)) else new
+
+
+def sdk_wire_shape(body: dict[str, Any]) -> dict[str, Any]:
+    """Erratum 11: the hand-written Go and Java SDKs' serialization, read as the seed's.
+
+    ``null`` anywhere in the body or in a PhoneList / ForbidTimeList / SmsConfig item is
+    an absent parameter (Go writes a nil pointer, slice or map as ``null``); the Go
+    client's zero values in :data:`SDK_UNSET_VALUES` are absent; a PhoneList item's
+    ``PhoneParam`` / ``SmsParam`` object is its ``PhoneParamJson`` / ``SmsParamJson``.
+    """
+    out = body
+    for name, value in body.items():
+        unset = SDK_UNSET_VALUES.get(name, _NO_VALUE)
+        if value is None or (type(value) is type(unset) and value == unset):
+            if out is body:
+                out = dict(body)
+            del out[name]
+    for name, rewrite in (("PhoneList", _sdk_item), ("ForbidTimeList", _without_nulls),
+                          ("SmsConfig", _without_nulls)):
+        items = out.get(name)
+        new = _sdk_list(items, rewrite)
+        if new is not items:
+            if out is body:
+                out = dict(body)
+            out[name] = new
+    return out
+
+
 COERCIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "integer-strings": integer_strings,
     "json-array-strings": json_array_strings,
+    "sdk-wire-shape": sdk_wire_shape,
 }
 
 

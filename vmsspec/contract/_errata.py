@@ -1,5 +1,10 @@
 """The seed page's errata: where it contradicts itself or other sources, and what
-vmsspec does about each, per profile. ``vmsspec errata`` prints this table."""
+vmsspec does about each, per profile. ``vmsspec errata`` prints this table.
+
+Rule ids are the request catalog's (``vmsspec rules``); ``response:`` ids are the
+success envelope's; ``auth:`` names are the signature checks, as the mutations of
+:func:`vmsspec.strategies.tampered_requests` exercise them.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,12 @@ class Erratum:
     """Rule ids this erratum touches (response rules are prefixed ``response:``)."""
     documented: str
     example_compatible: str
+    sdk_compatible: str = "Same as documented."
+
+    def handling(self) -> dict[str, str]:
+        """What each profile (by name, as in ``vmsspec.PROFILES``) does about it."""
+        return {"documented": self.documented, "example-compatible": self.example_compatible,
+                "sdk-compatible": self.sdk_compatible}
 
 
 ERRATA: tuple[Erratum, ...] = (
@@ -109,5 +120,67 @@ ERRATA: tuple[Erratum, ...] = (
         ("PhoneList[].Phone:format",),
         "Such a phone is listed in FailList as INVALID_PHONE_FORMAT; the request succeeds.",
         "The format rule is off: opaque (encrypted) phone strings are accepted.",
+    ),
+    Erratum(
+        11, "The hand-written SDKs' PhoneList item and unset fields",
+        "The vendor's hand-written Go and Java VMS clients send PhoneList items as {Phone, "
+        "PhoneParam: object, TtsContent, Ext, SmsParam: object}, not the seed's PhoneParamJson / "
+        "SmsParamJson strings; the Go client sends every field its struct has without "
+        "omitempty even when unset: null for PhoneParam, SmsParam and the times, \"\" for "
+        "Resource, Name, NumberPoolNo, TtsContent, Ext, 0 for Concurrency, SelectNumberRule, "
+        "SelectNumberType and Type, false for Unique (the seed allows only SelectNumberRule 5). "
+        "Go's encoder also writes <, > and & as \\u003c, \\u003e, \\u0026.",
+        ("seed table", "seed example", "Go SDK (volc-sdk-golang service/vms/model.go)",
+         "Java SDK (volc-sdk-java vms/request/CreateTaskRequest.java, PhoneParam.java)"),
+        ("PhoneList[]:additionalProperties", "Resource:minLength", "Name:minLength",
+         "NumberPoolNo:minLength", "Concurrency:minimum", "SelectNumberRule:const",
+         "StartTime:type", "EndTime:type", "PhoneList:type", "ForbidTimeList[].Times:type",
+         "PhoneList[].PhoneParamJson:json-object", "PhoneList[].SmsParamJson:json-object"),
+        "The seed's shape, field by field: PhoneParam and SmsParam are unknown parameters "
+        "(InvalidParameter PhoneList.N.PhoneParam, rule PhoneList[]:additionalProperties), "
+        "null included; null for any other parameter is a wrong type (InvalidParameter, rule "
+        "<parameter>:type); Resource, Name or NumberPoolNo \"\" is InvalidParameter "
+        "(:minLength); Concurrency 0 is InvalidParameter (:minimum); SelectNumberRule 0 is "
+        "InvalidParameter (:const, only 5). Accepted as they are: Type 0 (audio file), "
+        "SelectNumberType 0 (whole pool), Unique false, TtsContent \"\" and Ext \"\" (an empty "
+        "TtsContent with Type 3 is the FailList's TTS_EMPTY_CONTENT), Phone \"\" (FailList "
+        "INVALID_PHONE_FORMAT), and the \\u003c escapes (JSON escapes of the same characters). "
+        "So the Go client's default request is refused with InvalidParameter naming "
+        "PhoneList.0.PhoneParam, PhoneList.0.SmsParam or SelectNumberRule.",
+        "Same as documented.",
+        "The SDKs' shape means what they mean by it: a PhoneParam / SmsParam object is that "
+        "phone's PhoneParamJson / SmsParamJson (so PARAM_NOT_JSON cannot happen; a non-object, "
+        "or PhoneParam beside PhoneParamJson, is still an unknown parameter); null is an "
+        "absent parameter, at the top level and in PhoneList, ForbidTimeList and SmsConfig "
+        "items; the Go zero values Resource \"\", Name \"\", NumberPoolNo \"\", "
+        "Concurrency 0 and SelectNumberRule 0 are absent (a required one is then "
+        "MissingParameter); every other value is checked as documented. A request shaped "
+        "exactly as the Go or Java client serializes it, with the required fields set, passes.",
+    ),
+    Erratum(
+        12, "Headers the signature covers",
+        "The seed's Authorization example signs host;x-content-sha256;x-date, but official "
+        "SDKs sign as little as x-date (the generated Java SDK) and some send no "
+        "X-Content-Sha256 header at all (generated Java, hand-written PHP, C++).",
+        ("seed example", "official SDK signers (volc-sdk-golang base/sign.go, volcengine-java-sdk "
+         "sign/VolcstackSign.java, volc-sdk-php src/Base/SignatureV4.php, volcengine-cpp-sdk)"),
+        ("auth:dropped-signed-header", "auth:signed-header-value", "auth:body-byte"),
+        "Not a body rule: every profile verifies the SignedHeaders the request declares, "
+        "only x-date must be among them; X-Content-Sha256, when sent, must be the received "
+        "body's hash, and when absent the server's own hash goes into the canonical request.",
+        "Same as documented.",
+        "Same as documented.",
+    ),
+    Erratum(
+        13, "Credential-scope region",
+        "The seed's example scope says cn-beijing; the older SDKs' VMS clients (Python, "
+        "hand-written Go, Java and PHP) sign for cn-north-1.",
+        ("seed example", "older Python SDK", "Go SDK (service/vms/config.go)"),
+        ("auth:scope-region",),
+        "Not a body rule: the reference service accepts both cn-beijing and cn-north-1 "
+        "(ReferenceService(regions=...), vmsspec serve --region to change it); any other "
+        "region is SignatureDoesNotMatch naming the region.",
+        "Same as documented.",
+        "Same as documented.",
     ),
 )

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-__all__ = ["DOCUMENTED", "EXAMPLE_COMPATIBLE", "PROFILES", "Profile", "get_profile"]
+__all__ = [
+    "DOCUMENTED", "EXAMPLE_COMPATIBLE", "PROFILES", "SDK_COMPATIBLE", "Profile", "get_profile",
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,18 @@ EXAMPLE_COMPATIBLE = Profile(
     disabled=frozenset({"PhoneList[].Phone:format"}),
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (DOCUMENTED, EXAMPLE_COMPATIBLE)}
+SDK_COMPATIBLE = Profile(
+    name="sdk-compatible",
+    description="documented, but also accepting the wire shape of the vendor's hand-written "
+                "Go and Java VMS clients (erratum 11): PhoneList items with PhoneParam / "
+                "SmsParam objects (read as PhoneParamJson / SmsParamJson), null for an unset "
+                "parameter, and the Go client's zero values for unset fields (Resource \"\", "
+                "SelectNumberRule 0, ...) read as absent.",
+    coercions=("sdk-wire-shape",),
+)
+
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (DOCUMENTED, EXAMPLE_COMPATIBLE, SDK_COMPATIBLE)}
 
 
 def get_profile(profile: str | Profile) -> Profile:

@@ -21,6 +21,7 @@ __all__ = [
     "REJECT_RULES",
     "RejectRule",
     "fail_list",
+    "number_key",
 ]
 
 Finding = tuple[Sequence[str | int], str]
@@ -146,10 +147,26 @@ FORMAT = Rule(
 )
 DUPLICATE = Rule(
     "PhoneList[].Phone:unique", "PhoneList[].Phone", "REDUPLICATED_ITEM", "fail-item",
-    "seed table (Unique de-duplicates) and return example (REDUPLICATED_ITEM, 重复项目)",
-    "with Unique true, a phone seen earlier in the list is reported at its later index",
+    "seed table (Unique: 号码去重, de-duplicate numbers) and return example "
+    "(REDUPLICATED_ITEM, 重复项目); a mobile number with and without its 86 / +86 country "
+    "code is one number: a vmsspec reading",
+    "with Unique true, a phone whose number was seen earlier in the list (13800138000, "
+    "8613800138000 and +8613800138000 are one number) is reported at its later index",
     "python",
 )
+
+# The number a phone dials, for Unique: a mainland mobile number loses its country code.
+# Unique exists so that nobody is called twice, and these forms ring the same line. Fixed
+# lines take no country code in PHONE_PATTERN, and any other string is compared as written.
+_COUNTRY_CODE = re.compile(r"\+?86(1[3-9][0-9]{9})")
+
+
+def number_key(phone: str) -> str:
+    """``+8613800138000`` and ``8613800138000`` -> ``13800138000``; others unchanged."""
+    if phone[:1] not in ("+", "8"):
+        return phone
+    match = _COUNTRY_CODE.fullmatch(phone)
+    return match.group(1) if match else phone
 PHONE_PARAM_JSON = Rule(
     "PhoneList[].PhoneParamJson:json-object", "PhoneList[].PhoneParamJson", "PARAM_NOT_JSON",
     "fail-item", "seed example (a string holding a JSON object) and vms page (PARAM_NOT_JSON)",
@@ -212,8 +229,11 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
     phones = [item["Phone"] for item in items]
     # A whole-list regex pass pays off only on long lists; short ones are matched one by one.
     check_format = FORMAT.id not in disabled and (len(phones) <= 16 or _any_malformed(phones))
+    keys = phones
+    if body.get("Unique") is True and any(p[:1] in ("+", "8") for p in phones):
+        keys = [number_key(p) for p in phones]
     check_repeats = (body.get("Unique") is True and DUPLICATE.id not in disabled
-                     and len(set(phones)) != len(phones))
+                     and len(set(keys)) != len(keys))
     check_phone_json = PHONE_PARAM_JSON.id not in disabled
     check_sms_json = SMS_PARAM_JSON.id not in disabled
     check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled
@@ -225,7 +245,7 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
         rule: Rule | None
         if check_format and is_phone(phone) is None:
             rule = FORMAT
-        elif check_repeats and phone in seen:
+        elif check_repeats and keys[index] in seen:
             rule = DUPLICATE
         elif check_phone_json and _not_json_object(item.get("PhoneParamJson")):
             rule = PHONE_PARAM_JSON
@@ -237,7 +257,7 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
             rule = None
         if check_repeats:
             # A malformed phone in `seen` is harmless: its repeats fail the format first.
-            seen.add(phone)
+            seen.add(keys[index])
         if rule is not None:
             found.append(FailItem(index, phone, rule.code, rule.id, _DESC[rule.code]))
     return found

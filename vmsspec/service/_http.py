@@ -19,6 +19,8 @@ class HttpRequest:
     body: bytes = b""
     body_too_large: bool = False
     """Set by an adapter that stopped reading a body past the service's size limit."""
+    http_version: str = "1.1"
+    """As the adapter received it: HTTP/1.1 requires a Host header, HTTP/1.0 does not."""
 
     @classmethod
     def build(cls, method: str, target: str,
@@ -54,4 +56,8 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     delay: float = 0.0
-    """Seconds an adapter waits before answering (injected latency); the core never sleeps."""
+    """Seconds an adapter waits before answering (injected latency); the core never sleeps.
+    Async adapters ``await asyncio.sleep``, so a slow answer never blocks an event loop."""
+    drop: bool = False
+    """The adapter must not answer at all: on a real port it closes the connection with no
+    response bytes; in-process it raises ``httpx.RemoteProtocolError``."""

@@ -30,6 +30,21 @@ class Exchange:
     violations: tuple[tuple[str, str, str], ...]
     """(code, parameter, rule id) of each contract violation in the body."""
     fault: str | None = None
+    """The forced answer applied (``faults.inject`` kind, code, ``drop``...), if any."""
+    validated: bool = True
+    """False when the body was not parsed or validated: work in proportion to trust, a
+    request refused by routing or authentication costs no more than hashing its body."""
+    not_validated_reason: str = ""
+    """Why not, e.g. ``signature refused: SignatureDoesNotMatch``."""
+    signature_explain: str = ""
+    """On a signature failure: ``Verification.explain()``, the canonical request and string
+    to sign the server computed beside what the request declared; never a signature."""
+    fail_types: tuple[str, ...] = ()
+    """The FailList ``Type`` of each entry answered."""
+    delivered: bool | None = None
+    """Whether the answer reached the client (real port); None in-process."""
+    region: str | None = None
+    """The credential-scope region the request signed for, when it could be read."""
 
     @property
     def conformant(self) -> bool:
@@ -43,6 +58,8 @@ class Exchange:
         problems = []
         if self.signature is not None:
             problems.append(f"signature: {self.signature}: {self.signature_reason}")
+        if not self.validated:
+            problems.append(f"body not validated: {self.not_validated_reason}")
         problems += [f"{code} {parameter} (rule {rule})" for code, parameter, rule in
                      self.violations]
         return "\n".join([head] + [f"    {p}" for p in problems])
@@ -56,6 +73,9 @@ class Exchange:
             "signature_reason": self.signature_reason,
             "violations": [{"code": c, "parameter": p, "rule": r} for c, p, r in self.violations],
             "fault": self.fault, "conformant": self.conformant,
+            "validated": self.validated, "not_validated_reason": self.not_validated_reason,
+            "signature_explain": self.signature_explain, "fail_types": list(self.fail_types),
+            "delivered": self.delivered, "region": self.region,
         }
 
 
@@ -63,8 +83,7 @@ class NonConformantRequests(AssertionError):
     """Raised by ``assert_all_conformant``: lists every request that broke the contract."""
 
 
-_Entry = tuple[HttpRequest, int, "str | None", "str | None", str,
-               tuple[tuple[str, str, str], ...], "str | None"]
+_Entry = tuple[HttpRequest, dict[str, Any]]
 
 
 class Recorder:
@@ -79,20 +98,18 @@ class Recorder:
     def __repr__(self) -> str:
         return f"Recorder({len(self._entries)} exchanges)"
 
-    def record(self, request: HttpRequest, *, status: int, code: str | None,
-               signature: str | None, signature_reason: str,
-               violations: tuple[tuple[str, str, str], ...], fault: str | None) -> None:
-        entry = (request, status, code, signature, signature_reason, violations, fault)
+    def record(self, request: HttpRequest, **outcome: Any) -> None:
+        """Keep ``request`` with its outcome: keyword arguments named as Exchange's fields
+        (status, code, signature, signature_reason, violations, fault, validated, ...)."""
+        entry = (request, outcome)
         with self._lock:
             self._entries.append(entry)
 
     def _exchange(self, number: int, entry: _Entry) -> Exchange:
-        request, status, code, signature, reason, violations, fault = entry
+        request, outcome = entry
         return Exchange(
             number, request.method, redact_target(request.target),
-            tuple(redact_headers(request.headers)), request.body[: self._max_body], status,
-            code, signature, reason, violations, fault,
-        )
+            tuple(redact_headers(request.headers)), request.body[: self._max_body], **outcome)
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:

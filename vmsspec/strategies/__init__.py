@@ -13,6 +13,25 @@ For client authors' own ``@given`` tests and for vmsspec's conformance suite::
         response = post(case.body)
         assert case.expectation.accepts(response.status, response.code)
 
+What each strategy's examples are, by the answer they must get:
+
+- :func:`valid_bodies` / :func:`labelled_bodies`: accepted, HTTP 200 (with FailList
+  entries when ``fail_items``). By default none is a DryRun (``DryRun``, when present, is
+  false) and a ``ClientToken``, when present, is derived from the rest of the body, so
+  two examples share a token only when they are the same request: any number of them
+  can be posted to one service one after another and each is answered 200 (given room
+  under the task limit). ``dry_run=True`` lets ``DryRun: true`` in (answered
+  DryRunOperation, 400, nothing created) and ``client_tokens=True`` draws tokens as free
+  text, so different bodies may share one (IdempotentParameterMismatch): both are
+  opt-in, for tests of those stateful answers.
+- :func:`invalid_bodies`: rejected, HTTP 4xx; each breaks one rejecting rule
+  (``case.rule.outcome == "reject"``), labelled with its code and parameter.
+- :func:`fail_list_bodies`: accepted, HTTP 200, each with phones listed in
+  ``Result.FailList`` for one FailList rule (``case.rule.outcome == "fail-item"``):
+  ``case.code`` is the FailList Type, ``case.fail_list`` the expected items.
+- :func:`signed_requests` / :func:`tampered_requests`: HTTP requests, accepted or
+  refused with the labelled authentication error.
+
 Every strategy takes a profile (a name or a :class:`vmsspec.Profile`) and reads the
 bounds, enums and required sets from that profile's rule catalog, so a schema change
 or a profile's patch changes what is generated. Importing this module registers
@@ -57,7 +76,13 @@ from ._http import (
     signed_requests,
     tampered_requests,
 )
-from ._invalid import InvalidBody, invalid_bodies, unreachable_rules
+from ._invalid import (
+    FailListBody,
+    InvalidBody,
+    fail_list_bodies,
+    invalid_bodies,
+    unreachable_rules,
+)
 from ._spec import UnsupportedSchema, spec_for
 from ._text import SIZE_TIERS, skewed_size
 from ._valid import BodyBuilder
@@ -70,10 +95,12 @@ __all__ = [
     "SIZE_TIERS",
     "AuthContext",
     "ClientRequest",
+    "FailListBody",
     "InvalidBody",
     "SignedHTTPRequest",
     "TamperedRequest",
     "UnsupportedSchema",
+    "fail_list_bodies",
     "invalid_bodies",
     "labelled_bodies",
     "signed_requests",
@@ -91,6 +118,8 @@ def valid_bodies(
     fail_items: bool = True,
     always: Collection[str] = (),
     never: Collection[str] = (),
+    dry_run: bool = False,
+    client_tokens: bool = False,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """CreateTask bodies the contract accepts (HTTP 200) under ``profile``.
 
@@ -107,11 +136,17 @@ def valid_bodies(
     :func:`labelled_bodies` to get the expected FailList with each body, or
     ``fail_items=False`` for bodies whose every phone is added.
 
+    ``dry_run=True`` also yields ``DryRun: true`` bodies (valid, but answered
+    DryRunOperation with 400); ``client_tokens=True`` draws ClientTokens that different
+    bodies may share (IdempotentParameterMismatch on the second). By default neither
+    happens: see the module docstring.
+
     Each example is built from six Hypothesis draws (see ``_valid``): fast, and
     shrinking still removes parameters, phones and planned failures.
     """
     builder = BodyBuilder(spec_for(profile), max_phones=max_phones, fail_items=fail_items,
-                          always=always, never=never)
+                          always=always, never=never, dry_run=dry_run,
+                          client_tokens=client_tokens)
     return builder.strategy()
 
 
@@ -122,6 +157,8 @@ def labelled_bodies(
     fail_items: bool = True,
     always: Collection[str] = (),
     never: Collection[str] = (),
+    dry_run: bool = False,
+    client_tokens: bool = False,
 ) -> st.SearchStrategy[tuple[dict[str, Any], Expectation]]:
     """``(body, expectation)`` pairs: :func:`valid_bodies` with what the contract expects.
 
@@ -129,6 +166,7 @@ def labelled_bodies(
     one place that decides): ``ok`` and the ``fail_list`` the response must carry.
     """
     bodies = valid_bodies(profile, max_phones=max_phones, fail_items=fail_items,
-                          always=always, never=never)
+                          always=always, never=never, dry_run=dry_run,
+                          client_tokens=client_tokens)
     return bodies.map(lambda body: (body, validate_request(body, profile)))
 

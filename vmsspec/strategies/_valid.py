@@ -17,6 +17,7 @@ while shrinking still removes parameters, phones, planned failures and fancy val
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 import orjson
 from hypothesis import strategies as st
 
-from ..contract._coerce import _integer_properties
+from ..contract._coerce import SDK_OBJECT_FIELDS, SDK_UNSET_VALUES, _integer_properties
 from ..contract._model import Rule
 from ..contract._python_rules import (
     DUPLICATE,
@@ -39,7 +40,9 @@ from ..contract._python_rules import (
 from ._spec import Node, Spec, UnsupportedSchema
 from ._text import SIZE_SCALE, Gen, format_datetime, pattern_builder, skewed_size
 
-__all__ = ["MASK_CHUNK", "PLAN_SCALE", "BodyBuilder", "bad_phones", "field_of"]
+__all__ = [
+    "MASK_CHUNK", "PLAN_SCALE", "BodyBuilder", "bad_phones", "field_of", "same_number",
+]
 
 MASK_CHUNK = 6
 """Optional parameters are switched on by several 6-bit draws rather than one wide one:
@@ -76,6 +79,14 @@ _BAD_PHONE_CANDIDATES = (
 BAD_JSON = ("[1, 2]", "{not json", "", "null", '"text"', "1", "true", '{"a":1}}', "{'a': 1}")
 
 
+def same_number(phone: str, r: random.Random) -> str:
+    """``phone`` again, sometimes written with the country code (one number for Unique)."""
+    mobile = len(phone) == 11 and phone[0] == "1" and PHONE_PATTERN.fullmatch(phone)
+    if mobile and r.random() < 0.4:
+        return r.choice(("86", "+86")) + phone
+    return phone
+
+
 def bad_phones(max_length: int) -> tuple[str, ...]:
     """Strings the format rule refuses that still fit ``Phone:maxLength``."""
     return tuple(p for p in _BAD_PHONE_CANDIDATES
@@ -100,8 +111,14 @@ class BodyBuilder:
         fail_items: bool = True,
         always: Collection[str] = (),
         never: Collection[str] = (),
+        dry_run: bool = False,
+        client_tokens: bool = False,
+        sdk_forms: bool = True,
     ) -> None:
         self.spec = spec
+        self.sdk_forms = sdk_forms
+        self.dry_run = dry_run
+        self.client_tokens = client_tokens
         body = spec.body
         unknown = sorted((set(always) | set(never)) - set(body.properties))
         if unknown:
@@ -295,9 +312,26 @@ class BodyBuilder:
                 out[name] = self._phone_list(gen, size, planned, type_value == 3, fail_seed)
             else:
                 out[name] = self.makers[name](gen)
+        if "DryRun" in out and not self.dry_run:
+            out["DryRun"] = False
         if self.spec.coercions and r.random() < 0.3:
             self._lenient_forms(gen, out)
+        if "ClientToken" in out and not self.client_tokens:
+            out["ClientToken"] = self._token_for(out)
         return out
+
+    def _token_for(self, body: dict[str, Any]) -> str:
+        """A ClientToken that is the same only for the same body.
+
+        Two bodies sharing a token would be IdempotentParameterMismatch; a token derived
+        from the rest of the body makes a repeat the same request (answered with the same
+        task), and stays reproducible, unlike a fresh random token per call.
+        """
+        rest = {k: v for k, v in body.items() if k != "ClientToken"}
+        digest = hashlib.sha256(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        node = self.spec.node("ClientToken")
+        lo, hi = int(node.get("minLength", 1)), int(node.get("maxLength", 64))
+        return digest[:max(lo, min(hi, 32))]
 
     def _plan(self, plan: int, present: set[str]) -> frozenset[str]:
         """The FailList rules to provoke, among those whose parameters the mask put in.
@@ -390,7 +424,7 @@ class BodyBuilder:
                 if len(free) < 2:
                     continue
                 source, target = sorted((free.pop(), free.pop()))
-                items[target][field] = items[source][field]
+                items[target][field] = same_number(items[source][field], r)
                 continue
             mine = [free.pop() for _ in range(min(len(free), 1 + r.randrange(3)))]
             for i in mine:
@@ -405,8 +439,11 @@ class BodyBuilder:
                     items[i][field] = r.choice(BAD_JSON)
 
     def _lenient_forms(self, gen: Gen, body: dict[str, Any]) -> None:
-        """What a lenient profile's coercions accept: digit strings, packed JSON arrays."""
+        """What a lenient profile's coercions accept: digit strings, packed JSON arrays,
+        the hand-written SDKs' wire shape."""
         r = gen.r
+        if self.sdk_forms and "sdk-wire-shape" in self.spec.coercions:
+            _sdk_forms(gen, body, self.optional)
         if "integer-strings" in self.spec.coercions:
             # Exactly the parameters the coercion turns back into integers.
             for name in _integer_properties():
@@ -420,6 +457,29 @@ class BodyBuilder:
             for window in body.get("ForbidTimeList") or ():
                 if len(window["Times"]) >= 2 and r.random() < 0.5:
                     window["Times"] = _pack(gen, window["Times"])
+
+
+def _sdk_forms(gen: Gen, body: dict[str, Any], optional: tuple[str, ...]) -> None:
+    """Erratum 11: the Go client's nulls and zero values for what is unset, and the Go and
+    Java clients' PhoneParam / SmsParam objects in place of the JSON strings."""
+    r = gen.r
+    for name in optional:
+        if name not in body and r.random() < 0.3:
+            body[name] = SDK_UNSET_VALUES.get(name)
+    json_names = {seed: sdk for sdk, seed in SDK_OBJECT_FIELDS.items()}
+    for item in body.get("PhoneList") or ():
+        for seed_name, sdk_name in json_names.items():
+            if seed_name not in item:
+                if r.random() < 0.3:
+                    item[sdk_name] = None
+                continue
+            try:
+                decoded = orjson.loads(item[seed_name])
+            except orjson.JSONDecodeError:
+                continue  # a planned PARAM_NOT_JSON: only the JSON-string shape can say it
+            if isinstance(decoded, dict) and r.random() < 0.7:
+                del item[seed_name]
+                item[sdk_name] = decoded
 
 
 def _pack(gen: Gen, items: list[str]) -> list[str]:
