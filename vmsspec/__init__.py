@@ -5,7 +5,7 @@ implementation details.
 """
 
 from ._endpoint import ACTION, VERSION
-from ._errors import ERROR_CODES, ErrorCode
+from ._errors import ERROR_CODES, REFUSALS, ErrorCode, Refusal
 from ._examples import EXAMPLES, example_bytes
 from ._schemas import load_schema, registry
 from .contract import (
@@ -63,6 +63,7 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_COMPATIBLE",
     "PROFILES",
+    "REFUSALS",
     "TEST_ACCESS_KEY",
     "TEST_SECRET_KEY",
     "VERSION",
@@ -78,6 +79,7 @@ __all__ = [
     "NonConformantRequests",
     "Profile",
     "ReferenceService",
+    "Refusal",
     "RequestValidator",
     "ResponseFinding",
     "Rule",

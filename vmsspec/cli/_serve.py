@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .._endpoint import DEFAULT_REGION
+from ..service import DEFAULT_REGIONS, MISSING_CONTENT_TYPE
 from ._common import CliError
 
 __all__ = ["register"]
@@ -26,7 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8960, help="0 picks a free port (default 8960)")
     p.add_argument("--profile", default="documented")
-    p.add_argument("--region", default=DEFAULT_REGION)
+    p.add_argument("--region", action="append", metavar="REGION",
+                   help="a credential-scope region to accept; repeatable, the first is what "
+                        "ResponseMetadata.Region echoes (default: "
+                        f"{', '.join(DEFAULT_REGIONS)})")
+    p.add_argument("--missing-content-type", choices=MISSING_CONTENT_TYPE, default="json",
+                   help="a request without Content-Type is read as JSON (default) or refused")
     p.add_argument("--record", metavar="FILE",
                    help="on exit, write every exchange (secrets redacted) to FILE as JSON")
     p.set_defaults(func=run)
@@ -65,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
     env_ak, env_sk = os.environ.get(ENV_ACCESS_KEY), os.environ.get(ENV_SECRET_KEY)
     if env_ak and env_sk:
         credentials[env_ak] = env_sk
-    service = ReferenceService(credentials=credentials, profile=profile, region=args.region)
+    regions: list[str] = args.region or list(DEFAULT_REGIONS)
+    unusable = [r for r in regions if not r or not r.isprintable() or r != r.strip()]
+    if unusable:
+        raise CliError(f"--region {unusable[0]!r} is not a region name")
+    service = ReferenceService(credentials=credentials, profile=profile, regions=regions,
+                               missing_content_type=args.missing_content_type)
     port = args.port or free_port(args.host)
     server = uvicorn.Server(uvicorn_config(service, args.host, port))
     try:
@@ -78,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}") from None
     print(f"vmsspec: serving CreateTask (profile {profile.name}) at http://{args.host}:{port}")
+    print(f"  regions accepted: {', '.join(service.regions)}")
     print(f"  test credentials (public, embedded): {ENV_ACCESS_KEY}={TEST_ACCESS_KEY} "
           f"{ENV_SECRET_KEY}={TEST_SECRET_KEY}")
     if env_ak and env_sk:
