@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import orjson
@@ -206,6 +208,31 @@ def _any_malformed(phones: list[str]) -> bool:
 _ANY_BAD_LINE = re.compile(rf"^(?!(?:{PHONE_PATTERN.pattern})$)", re.MULTILINE)
 
 
+_is_present = partial(is_not, None)
+
+
+def _all_json_objects(items: list[dict[str, Any]], field: str) -> bool:
+    """Whether every item's ``field``, where present, holds a JSON object.
+
+    The exact test (orjson itself), run over the whole list with no Python frame per
+    item: ~2x cheaper than one ``_not_json_object`` call per phone, which only runs when
+    this finds a bad value.
+    """
+    texts: list[Any] = list(map(dict.get, items, repeat(field)))
+    if None in texts:
+        texts = list(filter(_is_present, texts))
+    try:
+        return set(map(type, map(orjson.loads, texts))) <= {dict}
+    except (orjson.JSONDecodeError, TypeError):
+        return False
+
+
+def _may_carry_country_code(phones: list[str]) -> bool:
+    """Whether any phone starts with "+" or "8" (one join and three searches, no loop)."""
+    joined = "\n" + "\n".join(phones)
+    return "\n+" in joined or "\n8" in joined
+
+
 def _not_json_object(text: str | None) -> bool:
     if text is None:
         return False
@@ -226,17 +253,26 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
     items: list[dict[str, Any]] | None = body.get("PhoneList")
     if not items:
         return []
-    phones = [item["Phone"] for item in items]
+    phones = list(map(itemgetter("Phone"), items))
     # A whole-list regex pass pays off only on long lists; short ones are matched one by one.
     check_format = FORMAT.id not in disabled and (len(phones) <= 16 or _any_malformed(phones))
     keys = phones
-    if body.get("Unique") is True and any(p[:1] in ("+", "8") for p in phones):
+    if body.get("Unique") is True and _may_carry_country_code(phones):
         keys = [number_key(p) for p in phones]
     check_repeats = (body.get("Unique") is True and DUPLICATE.id not in disabled
                      and len(set(keys)) != len(keys))
-    check_phone_json = PHONE_PARAM_JSON.id not in disabled
-    check_sms_json = SMS_PARAM_JSON.id not in disabled
-    check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled
+    # On a long list, each per-phone check below runs only when a whole-list test says
+    # some phone may fail it; when none may, the loop is skipped (a clean 10,000-phone
+    # list is the hot case). A short list is cheaper checked phone by phone.
+    long_list = len(items) > 16
+    check_phone_json = PHONE_PARAM_JSON.id not in disabled and (
+        not long_list or not _all_json_objects(items, "PhoneParamJson"))
+    check_sms_json = SMS_PARAM_JSON.id not in disabled and (
+        not long_list or not _all_json_objects(items, "SmsParamJson"))
+    check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled and (
+        not long_list or not all(map(dict.get, items, repeat("TtsContent"))))
+    if not (check_format or check_repeats or check_phone_json or check_sms_json or check_tts):
+        return []
     is_phone = PHONE_PATTERN.fullmatch
     seen: set[str] = set()
     found: list[FailItem] = []
