@@ -201,11 +201,14 @@ _DESC = {
 def _any_malformed(phones: list[str]) -> bool:
     # One regex pass over all phones joined by newlines (~0.3 ms for 10,000) tells
     # whether any is malformed; only then is each phone matched on its own (~3.5 ms).
+    # (A positive match of the whole text, one phone and its newline repeated, is a third
+    # cheaper than searching for a line that does not match.)
     joined = "\n".join(phones)
-    return joined.count("\n") != len(phones) - 1 or _ANY_BAD_LINE.search(joined) is not None
+    return (joined.count("\n") != len(phones) - 1
+            or _ALL_PHONES.fullmatch(joined + "\n") is None)
 
 
-_ANY_BAD_LINE = re.compile(rf"^(?!(?:{PHONE_PATTERN.pattern})$)", re.MULTILINE)
+_ALL_PHONES = re.compile(rf"(?:(?:{PHONE_PATTERN.pattern})\n)*")
 
 
 _is_present = partial(is_not, None)
@@ -218,9 +221,11 @@ def _all_json_objects(items: list[dict[str, Any]], field: str) -> bool:
     item: ~2x cheaper than one ``_not_json_object`` call per phone, which only runs when
     this finds a bad value.
     """
-    texts: list[Any] = list(map(dict.get, items, repeat(field)))
-    if None in texts:
-        texts = list(filter(_is_present, texts))
+    texts: list[Any]
+    try:
+        texts = list(map(itemgetter(field), items))  # every phone has it: the hot case
+    except KeyError:
+        texts = list(filter(_is_present, map(dict.get, items, repeat(field))))
     try:
         return set(map(type, map(orjson.loads, texts))) <= {dict}
     except (orjson.JSONDecodeError, TypeError):
