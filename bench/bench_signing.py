@@ -1,70 +1,77 @@
-"""Signing benchmark: sign, verify, and hash-bound signing of a large body.
+"""Signing benchmark: sign_request, verify_request and VolcSignatureAuth against their floor.
 
-Run: python bench/bench_signing.py [--rounds N] [--json]
+Run: python bench/bench_signing.py [--quick] [--json]
 
-Cases (goals from issue 3):
-- sign-small: sign a small CreateTask request with the signing key cached,
-  median at most 25 us per request;
-- sign-10mb / sha256-10mb: a 10 MB body costs at most 1.05x hashlib.sha256 over
-  the same bytes (the signer hashes the body once, in place);
-- verify-small: verify that small request, median at most 40 us.
-For comparison: signing with the key not cached, verifying with every cache cold (a
-client's first request: the verifier caches the parsed Authorization head, X-Date and
-query line, which repeat between a client's requests), and the vendor's older SDK
-(``volcengine``, SignerV4.sign_only) on the same request when it is installed.
-
-Small cases time batches of calls and report the median per-call time over the
-batches; the 10 MB cases alternate single calls so that both see the same machine
-state.
+Figures (issue 13, all measured side by side in one interleaved run, see _timing.py):
+- sign_request / the stdlib floor, at most 2x. The floor is what any signer must do for
+  this request: sha256 of the body, the canonical request (one string concatenation of
+  parts known in advance), sha256 of it, and one ``hmac.new`` with the derived key
+  already computed;
+- the vendor's ``SignerV4.sign_only`` (PyPI ``volcengine``) / sign_request, at least 5x;
+- verify_request / the same floor, at most 2x (SIGN owns the verifier: reported here);
+- ``VolcSignatureAuth`` (httpx's own ``sync_auth_flow`` on a fresh ``httpx.Request``) /
+  sign_request on the same request (same method, URL, headers and body), at most 1.3x;
+- a 10 MB body: sign_request / ``hashlib.sha256`` over the same bytes, at most 1.05x
+  (issue 3), and the absolute budgets of issue 3 (sign <= 25 us, verify <= 40 us).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import hmac
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from vmsspec.signing import _checks, _keys, _verifier, sign_request, verify_request
-from vmsspec.signing._keys import _derived
+import httpx
+from _timing import Figure, at_least, at_most, finish, interleaved, measured, paired_ratio, quick
+from _timing import stamp as machine_stamp
+
+from vmsspec.adapters.httpx_auth import VolcSignatureAuth
+from vmsspec.signing import derive_signing_key, sign_request, verify_request
 
 AK = "AKLTexampleAccessKeyId0000000000"
 SK = "exampleSecretKey0000000000000000000000=="
 NOW = datetime(2025, 5, 27, 11, 46, 34, tzinfo=timezone.utc)
+X_DATE = "20250527T114634Z"
+REGION, SERVICE = "cn-beijing", "vms"
 HOST = "cloud-vms.volcengineapi.com"
 QUERY = {"Action": "CreateTask", "Version": "2022-01-01"}
+RAW_QUERY = "Action=CreateTask&Version=2022-01-01"
 HEADERS = {"Host": HOST, "Content-Type": "application/json"}
 SMALL_BODY = json.dumps({
-    "Name": "notice", "Resource": "res_1", "NumberPoolNo": "NP1", "StartTime": 1700000000,
-    "EndTime": 1700086400, "Concurrency": 1,
+    "Name": "notice", "Resource": "res_1", "NumberPoolNo": "NP1",
+    "StartTime": "2025-06-01 09:00:00", "EndTime": "2025-06-01 18:00:00", "Concurrency": 1,
     "PhoneList": [{"Phone": "13800000000", "PhoneParamJson": '{"code":"1234"}'}],
 }).encode()
 
 
-def per_call(fn: Callable[[], object], batches: int, batch: int) -> dict[str, float]:
-    fn()  # warm caches (signing key, regexes)
-    samples = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(batch):
-            fn()
-        samples.append((time.perf_counter() - start) / batch)
-    return {"median_us": statistics.median(samples) * 1e6, "min_us": min(samples) * 1e6,
-            "calls": batches * batch}
-
-
 def sign_small() -> object:
     return sign_request("POST", "/", QUERY, HEADERS, SMALL_BODY, access_key=AK, secret_key=SK,
-                        region="cn-beijing", service="vms", now=NOW)
+                        region=REGION, service=SERVICE, now=NOW)
 
 
-def sign_small_uncached() -> object:
-    _derived.cache_clear()
-    return sign_small()
+def stdlib_floor() -> Callable[[], str]:
+    """The least a signer of this request can do with the standard library."""
+    key = derive_signing_key(SK, X_DATE[:8], REGION, SERVICE)  # precomputed, as a cache would
+    scope = f"{X_DATE[:8]}/{REGION}/{SERVICE}/request"
+    head = (f"POST\n/\n{RAW_QUERY}\ncontent-type:application/json\nhost:{HOST}\n"
+            "x-content-sha256:")
+    middle = "\nx-date:" + X_DATE + "\n\ncontent-type;host;x-content-sha256;x-date\n"
+    prefix = "HMAC-SHA256\n" + X_DATE + "\n" + scope + "\n"
+    sha256 = hashlib.sha256
+
+    def floor() -> str:
+        body_hash = sha256(SMALL_BODY).hexdigest()
+        canonical = head + body_hash + middle + body_hash
+        to_sign = prefix + sha256(canonical.encode()).hexdigest()
+        return hmac.new(key, to_sign.encode(), sha256).hexdigest()
+
+    expected = sign_small().signature  # type: ignore[attr-defined]
+    assert floor() == expected, "the floor must compute the very same signature"
+    return floor
 
 
 def vendor_sign_only() -> Callable[[], object] | None:
@@ -76,7 +83,7 @@ def vendor_sign_only() -> Callable[[], object] | None:
         from volcengine.Credentials import Credentials
     except ImportError:
         return None
-    creds = Credentials(AK, SK, "vms", "cn-beijing")
+    creds = Credentials(AK, SK, SERVICE, REGION)
 
     def run() -> object:
         param = SignParam()
@@ -91,103 +98,104 @@ def vendor_sign_only() -> Callable[[], object] | None:
     return run
 
 
-def large_body(rounds: int) -> dict[str, dict[str, float]]:
+def auth_cases() -> tuple[Callable[[], object], Callable[[int], object], Callable[[], object]]:
+    """VolcSignatureAuth through httpx's auth flow, and sign_request on the same request."""
+    auth = VolcSignatureAuth(AK, SK, region=REGION, service=SERVICE)
+    url = f"https://{HOST}/?{RAW_QUERY}"
+    fresh: list[httpx.Request] = []
+
+    def build(batch: int) -> None:  # untimed: a fresh request per call, as a client has
+        fresh[:] = [httpx.Request("POST", url, content=SMALL_BODY, headers=HEADERS)
+                    for _ in range(batch)]
+
+    def through_auth() -> object:
+        return next(auth.sync_auth_flow(fresh.pop()))
+
+    template = httpx.Request("POST", url, content=SMALL_BODY, headers=HEADERS)
+    wire = [(k.decode(), v.decode()) for k, v in template.headers.raw]
+
+    def bare() -> object:
+        return sign_request("POST", "/", QUERY, wire, SMALL_BODY, access_key=AK,
+                            secret_key=SK, region=REGION, service=SERVICE)
+
+    build(1)
+    signed = next(auth.sync_auth_flow(fresh.pop()))
+    assert "Authorization" in signed.headers
+    assert "X-Date" in signed.headers
+    return through_auth, build, bare
+
+
+def large_body_cases() -> dict[str, Callable[[], object]]:
     body = bytes(range(256)) * (10 * 1024 * 1024 // 256)
-
-    def ours() -> object:
-        return sign_request("POST", "/", QUERY, HEADERS, body, access_key=AK, secret_key=SK,
-                            region="cn-beijing", service="vms", now=NOW)
-
-    def reference() -> object:
-        return hashlib.sha256(body).hexdigest()
-
-    ours()
-    reference()
-    ours_s: list[float] = []
-    ref_s: list[float] = []
-    ratios: list[float] = []
-    for i in range(rounds):
-        # Alternate which goes first, and compare each pair of neighbouring runs:
-        # the machine's state drifts less within a pair than across the whole run.
-        order = ((ours, ours_s), (reference, ref_s))
-        for fn, samples in order if i % 2 == 0 else order[::-1]:
-            start = time.perf_counter()
-            fn()
-            samples.append(time.perf_counter() - start)
-        ratios.append(ours_s[-1] / ref_s[-1])
     return {
-        "sign-10mb": {"median_ms": statistics.median(ours_s) * 1e3, "min_ms": min(ours_s) * 1e3,
-                      "calls": rounds},
-        "sha256-10mb": {"median_ms": statistics.median(ref_s) * 1e3, "min_ms": min(ref_s) * 1e3,
-                        "calls": rounds},
-        "ratio": {"median": statistics.median(ratios), "min_ratio": min(ours_s) / min(ref_s)},
+        "sign 10 MB": lambda: sign_request(
+            "POST", "/", QUERY, HEADERS, body, access_key=AK, secret_key=SK, region=REGION,
+            service=SERVICE, now=NOW),
+        "sha256 10 MB": lambda: hashlib.sha256(body).hexdigest(),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=31, help="batches (small) / calls (10 MB)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (run_all --quick)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    fast = quick()
+    started = machine_stamp()
 
-    signed = sign_small()
-    wire_headers = dict(signed.headers)  # type: ignore[attr-defined]
+    wire_headers = dict(sign_small().headers)  # type: ignore[attr-defined]
     creds = {AK: SK}
 
     def verify_small() -> object:
-        return verify_request("POST", "/", "Action=CreateTask&Version=2022-01-01", wire_headers,
-                              SMALL_BODY, credentials=creds, now=NOW)
+        return verify_request("POST", "/", RAW_QUERY, wire_headers, SMALL_BODY,
+                              credentials=creds, now=NOW)
 
     assert verify_small().ok  # type: ignore[attr-defined]
-
-    # Every cache the verifier and the key derivation keep, found rather than listed,
-    # so that a cache added later cannot keep the "cold" row warm.
-    caches = [f for module in (_verifier, _checks, _keys) for f in vars(module).values()
-              if callable(getattr(f, "cache_clear", None))]
-    assert _derived in caches
-    assert _checks.claim in caches
-
-    def verify_small_cold() -> object:
-        # The first request of a client: nothing it sends has been seen before.
-        for cached in caches:
-            cached.cache_clear()
-        return verify_small()
-
-    results: dict[str, dict[str, float]] = {
-        "sign-small": per_call(sign_small, args.rounds, 2000),
-        "verify-small": per_call(verify_small, args.rounds, 2000),
-        "sign-small-uncached-key": per_call(sign_small_uncached, args.rounds, 500),
-        "verify-small-cold-caches": per_call(verify_small_cold, args.rounds, 500),
+    through_auth, build, bare = auth_cases()
+    cases: dict[str, Callable[[], object]] = {
+        "floor": stdlib_floor(), "sign_request": sign_small, "verify_request": verify_small,
+        "VolcSignatureAuth": through_auth, "sign_request, auth's request": bare,
     }
     vendor = vendor_sign_only()
     if vendor is not None:
-        results["vendor-sdk-sign-only-small"] = per_call(vendor, args.rounds, 500)
-    large = large_body(max(11, args.rounds))
-    ratio_info = large.pop("ratio")
-    results.update(large)
-    ratio = ratio_info["median"]
+        cases["vendor SignerV4.sign_only"] = vendor
+    t = interleaved(cases, repeats=9 if fast else 31, batch=300 if fast else 1000,
+                    setup={"VolcSignatureAuth": build}, max_seconds=20 if fast else 90)
+    large = interleaved(large_body_cases(), repeats=5 if fast else 21, max_seconds=30)
 
-    goals_us = {"sign-small": 25.0, "verify-small": 40.0}
-    missed = [n for n, g in goals_us.items() if results[n]["median_us"] > g]
-    if ratio > 1.05:
-        missed.append("sign-10mb")
-    if args.json:
-        print(json.dumps({**results, "sign-10mb/sha256-10mb": ratio_info}, indent=2))
-    else:
-        for name, r in results.items():
-            if "median_us" in r:
-                goal = f"  (goal <= {goals_us[name]:.0f} us)" if name in goals_us else ""
-                print(f"{name:28} median {r['median_us']:8.2f} us  min {r['min_us']:8.2f} us"
-                      f"  n={r['calls']:.0f}{goal}")
-            else:
-                print(f"{name:28} median {r['median_ms']:8.2f} ms  min {r['min_ms']:8.2f} ms"
-                      f"  n={r['calls']:.0f}")
-        print(f"{'sign-10mb / sha256-10mb':28} median of paired ratios {ratio:.3f}x,"
-              f" ratio of minima {ratio_info['min_ratio']:.3f}x  (goal <= 1.05x)")
-    if missed:
-        print(f"goal missed: {', '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    def us(name: str) -> str:
+        return measured(t[name].median, "s")
+
+    figures = [
+        Figure("sign_request / stdlib floor", us("sign_request"), us("floor"),
+               paired_ratio(t["sign_request"], t["floor"]), at_most(2.0),
+               spread=t["sign_request"].spread),
+        Figure("verify_request / stdlib floor", us("verify_request"), us("floor"),
+               paired_ratio(t["verify_request"], t["floor"]), at_most(2.0),
+               note="SIGN owns the verifier (branch sign): measured here",
+               spread=t["verify_request"].spread),
+        Figure("VolcSignatureAuth / sign_request, same request", us("VolcSignatureAuth"),
+               us("sign_request, auth's request"),
+               paired_ratio(t["VolcSignatureAuth"], t["sign_request, auth's request"]),
+               at_most(1.3), note="httpx's sync_auth_flow on a fresh httpx.Request per call",
+               spread=t["VolcSignatureAuth"].spread),
+    ]
+    if vendor is not None:
+        figures.append(Figure(
+            "vendor SignerV4.sign_only / sign_request", us("vendor SignerV4.sign_only"),
+            us("sign_request"), paired_ratio(t["vendor SignerV4.sign_only"], t["sign_request"]),
+            at_least(5.0), note="higher is better: how many times faster ours is"))
+    sign10, sha10 = large["sign 10 MB"], large["sha256 10 MB"]
+    figures.append(Figure("sign_request / sha256, 10 MB body", measured(sign10.median, "s"),
+                          measured(sha10.median, "s"), paired_ratio(sign10, sha10),
+                          at_most(1.05)))
+    for name, budget in (("sign_request", 25e-6), ("verify_request", 40e-6)):
+        figures.append(Figure(f"{name}, absolute (issue 3 budget)", us(name),
+                              measured(budget, "s"), t[name].median / budget, at_most(1.0),
+                              note="absolute: moves with the machine's load"))
+    details = {name: {"median_s": x.median, "min_s": x.minimum, "repeats": len(x.samples)}
+               for name, x in {**t, **large}.items()}
+    return finish("bench_signing.py", figures, started, details, as_json=args.json)
 
 
 if __name__ == "__main__":

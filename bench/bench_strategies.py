@@ -14,7 +14,10 @@ virtual environment, ``bench/.venv-hjs`` (created by ``--setup-comparison``, pin
 the project's own environment is never pinned), on the request schema converted to
 draft 7 (see ``draft7``). It runs in the same invocation, as a subprocess.
 
-Goals (issue 5): at least 300 valid bodies/s, and at least 15 times hypothesis-jsonschema.
+Goals: at least 300 valid bodies/s (issue 5), and at least 30 times hypothesis-jsonschema
+(issue 13; issue 5 asked 15). The two run one after the other in the same invocation, not
+interleaved: hypothesis-jsonschema needs its own environment, and a round of it takes
+seconds, so the ratio is of the two medians.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ SCHEMA = HERE.parent / "schemas" / "create-task-request.json"
 HJS_VENV = HERE / ".venv-hjs"
 HJS_REQUIREMENTS = ("hypothesis<6.170.10", "hypothesis-jsonschema==0.23.1")
 GOAL_RATE = 300.0
-GOAL_RATIO = 15.0
+GOAL_RATIO = 30.0
 
 
 def measure(strategy: Any, examples: int, sink: Callable[[Any], None]) -> float:
@@ -141,7 +144,8 @@ def percentile(values: list[int], q: float) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=None, help="default 5 (--quick: 3)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (run_all --quick)")
     parser.add_argument("--examples", type=int, default=1000)
     parser.add_argument("--hjs-examples", type=int, default=100)
     parser.add_argument("--no-hjs", action="store_true")
@@ -152,6 +156,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--hjs-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rounds is None:
+        from _timing import quick  # stdlib only: also importable in the comparison venv
+
+        args.rounds = 3 if quick() else 5
     if args.hjs_worker:
         hjs_worker(args.rounds, args.hjs_examples, samples=200)
         return 0
@@ -161,12 +169,15 @@ def main() -> int:
 
     import hypothesis
     import jsonschema
+    from _timing import Figure, at_least, finish, measured
+    from _timing import stamp as machine_stamp
 
     import vmsspec
     from vmsspec import strategies as vst
     from vmsspec.strategies._spec import spec_for
     from vmsspec.strategies._valid import BodyBuilder
 
+    started = machine_stamp()
     sizes: list[int] = []
     sample: list[Any] = []
 
@@ -228,13 +239,10 @@ def main() -> int:
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
         results["profile"] = text.getvalue()
 
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
+    if not args.json:
         pl = results["phone_list"]
         print(f"Python {results['python']}, Hypothesis {results['hypothesis']}")
-        print(f"vmsspec valid_bodies()        median {results['vmsspec_median']:7.1f} bodies/s"
-              f"  rounds {[round(r) for r in ours]}  (goal >= {GOAL_RATE:.0f})")
+        print(f"vmsspec valid_bodies()        rounds {[round(r) for r in ours]}")
         print(f"  engine alone, same draws    median {results['engine_only_median']:7.1f} /s")
         print(f"  valid (JSON Schema, contract): {results['vmsspec_valid_share']}")
         print(f"  PhoneList over {pl['bodies']} bodies: present {pl['present_share']:.0%}, "
@@ -242,23 +250,26 @@ def main() -> int:
               f"p99 {pl['p99']}, max {pl['max']}, >= 1000: {pl['at_least_1000']}, "
               f"= 10000: {pl['at_10000']}")
         if "hjs_median" in results:
-            print(f"hypothesis-jsonschema         median {results['hjs_median']:7.1f} bodies/s"
-                  f"  rounds {[round(r, 1) for r in results['hjs_rates']]}"
-                  f"  ({results['hjs_versions']})")
+            print(f"hypothesis-jsonschema         rounds"
+                  f" {[round(r, 1) for r in results['hjs_rates']]}  ({results['hjs_versions']})")
             print(f"  valid (JSON Schema, contract): {results['hjs_valid_share']}")
-            print(f"ratio                         {results['ratio']:7.1f}x"
-                  f"  (goal >= {GOAL_RATIO:.0f}x)")
         if args.profile:
             print(results["profile"])
-    missed = []
-    if results["vmsspec_median"] < GOAL_RATE:
-        missed.append("rate")
-    if results.get("ratio", GOAL_RATIO) < GOAL_RATIO:
-        missed.append("ratio")
-    if missed:
-        print(f"goal missed: {', '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    rate = results["vmsspec_median"]
+    figures = [Figure("valid_bodies() generation rate (issue 5 budget)",
+                      measured(rate, "bodies/s"), measured(GOAL_RATE, "bodies/s"),
+                      rate / GOAL_RATE, at_least(1.0),
+                      note="absolute: moves with the machine's load")]
+    if "ratio" in results:
+        figures.append(Figure(
+            "valid_bodies() / hypothesis-jsonschema from_schema(), bodies/s",
+            measured(rate, "bodies/s"), measured(results["hjs_median"], "bodies/s"),
+            results["ratio"], at_least(GOAL_RATIO),
+            note=f"hypothesis-jsonschema's bodies: contract-valid "
+                 f"{results['hjs_valid_share']['contract']:.0%}; ours "
+                 f"{results['vmsspec_valid_share']['contract']:.0%}"))
+    results.pop("profile", None)
+    return finish("bench_strategies.py", figures, started, results, as_json=args.json)
 
 
 if __name__ == "__main__":

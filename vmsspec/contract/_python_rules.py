@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import orjson
@@ -199,11 +201,41 @@ _DESC = {
 def _any_malformed(phones: list[str]) -> bool:
     # One regex pass over all phones joined by newlines (~0.3 ms for 10,000) tells
     # whether any is malformed; only then is each phone matched on its own (~3.5 ms).
+    # (A positive match of the whole text, one phone and its newline repeated, is a third
+    # cheaper than searching for a line that does not match.)
     joined = "\n".join(phones)
-    return joined.count("\n") != len(phones) - 1 or _ANY_BAD_LINE.search(joined) is not None
+    return (joined.count("\n") != len(phones) - 1
+            or _ALL_PHONES.fullmatch(joined + "\n") is None)
 
 
-_ANY_BAD_LINE = re.compile(rf"^(?!(?:{PHONE_PATTERN.pattern})$)", re.MULTILINE)
+_ALL_PHONES = re.compile(rf"(?:(?:{PHONE_PATTERN.pattern})\n)*")
+
+
+_is_present = partial(is_not, None)
+
+
+def _all_json_objects(items: list[dict[str, Any]], field: str) -> bool:
+    """Whether every item's ``field``, where present, holds a JSON object.
+
+    The exact test (orjson itself), run over the whole list with no Python frame per
+    item: ~2x cheaper than one ``_not_json_object`` call per phone, which only runs when
+    this finds a bad value.
+    """
+    texts: list[Any]
+    try:
+        texts = list(map(itemgetter(field), items))  # every phone has it: the hot case
+    except KeyError:
+        texts = list(filter(_is_present, map(dict.get, items, repeat(field))))
+    try:
+        return set(map(type, map(orjson.loads, texts))) <= {dict}
+    except (orjson.JSONDecodeError, TypeError):
+        return False
+
+
+def _may_carry_country_code(phones: list[str]) -> bool:
+    """Whether any phone starts with "+" or "8" (one join and three searches, no loop)."""
+    joined = "\n" + "\n".join(phones)
+    return "\n+" in joined or "\n8" in joined
 
 
 def _not_json_object(text: str | None) -> bool:
@@ -226,17 +258,26 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
     items: list[dict[str, Any]] | None = body.get("PhoneList")
     if not items:
         return []
-    phones = [item["Phone"] for item in items]
+    phones = list(map(itemgetter("Phone"), items))
     # A whole-list regex pass pays off only on long lists; short ones are matched one by one.
     check_format = FORMAT.id not in disabled and (len(phones) <= 16 or _any_malformed(phones))
     keys = phones
-    if body.get("Unique") is True and any(p[:1] in ("+", "8") for p in phones):
+    if body.get("Unique") is True and _may_carry_country_code(phones):
         keys = [number_key(p) for p in phones]
     check_repeats = (body.get("Unique") is True and DUPLICATE.id not in disabled
                      and len(set(keys)) != len(keys))
-    check_phone_json = PHONE_PARAM_JSON.id not in disabled
-    check_sms_json = SMS_PARAM_JSON.id not in disabled
-    check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled
+    # On a long list, each per-phone check below runs only when a whole-list test says
+    # some phone may fail it; when none may, the loop is skipped (a clean 10,000-phone
+    # list is the hot case). A short list is cheaper checked phone by phone.
+    long_list = len(items) > 16
+    check_phone_json = PHONE_PARAM_JSON.id not in disabled and (
+        not long_list or not _all_json_objects(items, "PhoneParamJson"))
+    check_sms_json = SMS_PARAM_JSON.id not in disabled and (
+        not long_list or not _all_json_objects(items, "SmsParamJson"))
+    check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled and (
+        not long_list or not all(map(dict.get, items, repeat("TtsContent"))))
+    if not (check_format or check_repeats or check_phone_json or check_sms_json or check_tts):
+        return []
     is_phone = PHONE_PATTERN.fullmatch
     seen: set[str] = set()
     found: list[FailItem] = []

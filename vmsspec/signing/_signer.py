@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 from . import _canonical as c
 from ._keys import signing_key
@@ -26,18 +29,49 @@ _MANAGED_WITH_TOKEN = _MANAGED | {"x-security-token"}
 
 def format_x_date(now: datetime | None) -> str:
     """``%Y%m%dT%H%M%SZ`` in UTC; ``None`` means the current time."""
+    global _last_given
     if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is not timezone.utc:
+        return _x_date_now()
+    last = _last_given
+    # A naive datetime never equals an aware one, so it cannot hit and is refused below.
+    if now == last[0] and now.tzinfo is not None:
+        return last[1]
+    given = now
+    if now.tzinfo is not timezone.utc:
         if now.tzinfo is None or now.utcoffset() is None:
             # The SDK's sign_only() formats a naive datetime as if it were UTC;
             # refusing one avoids silently signing with local time.
             raise ValueError("now must be a timezone-aware datetime")
         now = now.astimezone(timezone.utc)
     # %-formatting: half the cost of strftime() or an f-string with format specs.
-    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
+    text = "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
         now.year, now.month, now.day, now.hour, now.minute, now.second,
     )
+    _last_given = (given, text)
+    return text
+
+
+# The last explicit time formatted: a fixed clock (tests, replays, a batch signed "at"
+# one instant) repeats it. Equal datetimes are the same instant, so the same text.
+_last_given: tuple[datetime | None, str] = (None, "")
+
+
+# The current X-Date changes once a second and a client signs many requests within
+# it: the text is kept with the second it spells (one tuple, replaced whole, so a
+# thread never sees one half of it). int(time.time()) truncates exactly as
+# datetime.now(timezone.utc) does: both read the same system clock.
+_now_text: tuple[int, str] = (-1, "")
+
+
+def _x_date_now() -> str:
+    global _now_text
+    second = int(time.time())
+    cached = _now_text
+    if cached[0] == second:
+        return cached[1]
+    text = "%04d%02d%02dT%02d%02d%02dZ" % time.gmtime(second)[:6]  # noqa: UP031
+    _now_text = (second, text)
+    return text
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -112,26 +146,101 @@ def sign_request(
     does not add one either).
     """
     x_date = format_x_date(now)
-    date = x_date[:8]
     body_hash = c.body_sha256(body)
-    if session_token is None:
-        token = None
-        managed = _MANAGED
+    token = reveal(session_token) if session_token is not None else None
+    plan = _plan_for(method, path, query, headers, token or None)
+    parts = plan.parts
+    if parts is None:  # a caller's value holds a placeholder: build it directly
+        plan = _build_plan(method, path, query, headers, token or None, (body_hash, x_date))
+        canonical = plan.canonical
     else:
-        token = reveal(session_token)
-        managed = _MANAGED_WITH_TOKEN if token else _MANAGED
+        # The body hash is on its header line and the last line; X-Date on its line.
+        canonical = "".join((parts[0], body_hash, parts[1], x_date, parts[2], body_hash))
+    date = x_date[:8]
+    scope = c.credential_scope(date, region, service)
+    to_sign = c.string_to_sign(x_date, scope, canonical)
+    signature = signing_key(secret_key, date, region, service).sign(to_sign)
+    send = plan.send.copy()
+    send["X-Date"] = x_date
+    send["X-Content-Sha256"] = body_hash
+    if token:
+        send["X-Security-Token"] = token
+    send["Authorization"] = (
+        f"{c.ALGORITHM} Credential={access_key}/{scope},"
+        f" SignedHeaders={plan.signed_names}, Signature={signature}"
+    )
+    return SignedRequest(MappingProxyType(send), canonical, to_sign, signature)
 
-    send: dict[str, str] = {}
+
+class _Plan(NamedTuple):
+    """What a request's method, path, query and headers decide, before its body and time.
+
+    ``parts`` is the canonical request built by the canonicalizer itself with
+    placeholders for the body hash and X-Date, cut at the placeholders; joining it with
+    the real values is all that is left per request. A client sends the same method,
+    path, query and headers again and again, so plans are cached.
+    """
+
+    send: dict[str, str]  # the caller's headers that go out, in order (copied per use)
+    signed_names: str
+    parts: tuple[str, str, str] | None  # None: a value held a placeholder
+    canonical: str  # with the placeholders, or the real one when parts is None
+
+
+# Placeholders: NUL cannot come out of the path or query encoders, and a header value
+# holding one is detected (the NUL count) and signed without a template.
+_HASH_MARK, _DATE_MARK = "\0h\0", "\0d\0"
+_PLACEHOLDERS = (_HASH_MARK, _DATE_MARK)
+
+
+def _plan_for(method: str, path: str, query: QueryLike, headers: HeadersLike,
+              token: str | None) -> _Plan:
+    """The cached plan; inputs that cannot be a cache key are planned every time."""
+    try:
+        if type(query) is dict:
+            query_key: object = tuple(query.items())
+        elif query is None or type(query) is list or type(query) is tuple:
+            query_key = tuple(query) if query else None
+        else:
+            raise TypeError  # another Mapping type: not worth a key
+        if type(headers) is dict:
+            header_key: object = tuple(headers.items())
+        elif headers is None or type(headers) is list or type(headers) is tuple:
+            header_key = tuple(headers) if headers else None
+        else:
+            raise TypeError
+        return _cached_plan(method, path, type(query) is dict, query_key, header_key, token)
+    except TypeError:  # unhashable (a list value, a list pair): plan without the cache
+        return _build_plan(method, path, query, headers, token, _PLACEHOLDERS)
+
+
+# Bounded: a client with many distinct paths or header sets only loses the cache's
+# benefit. The session token is part of the key, as the secret is in _keys' cache;
+# neither is ever shown (lru_cache reports only hit and miss counts).
+@lru_cache(maxsize=512)
+def _cached_plan(method: str, path: str, query_is_dict: bool, query_key: object,
+                 header_key: object, token: str | None) -> _Plan:
+    query: QueryLike = (dict(query_key) if query_is_dict  # type: ignore[call-overload]
+                        else query_key)  # type: ignore[assignment]
+    return _build_plan(method, path, query, header_key,  # type: ignore[arg-type]
+                       token, _PLACEHOLDERS)
+
+
+def _build_plan(method: str, path: str, query: QueryLike, headers: HeadersLike,
+                token: str | None, dynamic: tuple[str, str]) -> _Plan:
+    """Select, check and canonicalize the headers; ``dynamic`` is (body hash, X-Date).
+
+    With the placeholders as ``dynamic`` the result carries a template; with real
+    values it carries the real canonical request (and no template).
+    """
+    body_hash, x_date = dynamic
+    managed = _MANAGED_WITH_TOKEN if token else _MANAGED
+    send: list[tuple[str, str]] = []
     signed: dict[str, str] = {}
     if headers:
         seen: set[str] = set()
-        # type() before isinstance(): the ABC check costs more than the rest of
-        # an iteration, and a plain dict is by far the common case.
         items: Iterable[tuple[str, str]]
-        if type(headers) is dict or isinstance(headers, Mapping):
-            items = headers.items()
-        else:
-            items = headers
+        items = headers.items() if isinstance(headers, Mapping) else headers
         for name, value in items:
             if not (isinstance(name, str) and isinstance(value, str)):
                 raise TypeError("header names and values must be str")
@@ -141,21 +250,18 @@ def sign_request(
             seen.add(lower)
             if lower in managed:
                 continue
-            send[name] = value
+            send.append((name, value))
             # Quirk (header selection): signed only if spelled exactly Content-Type,
             # Content-Md5 or Host, or starting with a capital "X-" (case-sensitive:
             # "content-type", "Content-MD5" and "x-foo" are sent but not signed).
             # Names then go in lower-cased.
             if name in c.SIGNED_NAMES or name.startswith("X-"):
                 signed[lower] = value
-    send["X-Date"] = x_date
-    send["X-Content-Sha256"] = body_hash
     # Quirk: X-Date and X-Content-Sha256 are always signed (their names start
     # with "X-"), and so is X-Security-Token when a session token is used.
     signed["x-date"] = x_date
     signed["x-content-sha256"] = body_hash
     if token:
-        send["X-Security-Token"] = token
         signed["x-security-token"] = token
     host = signed.get("host")
     if host is not None:
@@ -164,18 +270,12 @@ def sign_request(
 
     block, signed_names = c.canonical_headers(signed)
     canonical = c.canonical_request(
-        method,
-        c.encode_path(path),
-        c.signer_query(query),
-        block,
-        signed_names,
-        body_hash,
-    )
-    scope = c.credential_scope(date, region, service)
-    to_sign = c.string_to_sign(x_date, scope, canonical)
-    signature = signing_key(secret_key, date, region, service).sign(to_sign)
-    send["Authorization"] = (
-        f"{c.ALGORITHM} Credential={access_key}/{scope},"
-        f" SignedHeaders={signed_names}, Signature={signature}"
-    )
-    return SignedRequest(MappingProxyType(send), canonical, to_sign, signature)
+        method, c.encode_path(path), c.signer_query(query), block, signed_names, body_hash)
+    parts = None
+    if dynamic is _PLACEHOLDERS and canonical.count("\0") == 6:  # hash twice, date once
+        # x-content-sha256 sorts before x-date, and the body hash ends the request.
+        head, middle, tail = canonical.split(_HASH_MARK)
+        between = middle.split(_DATE_MARK)
+        if not tail and len(between) == 2:
+            parts = (head, between[0], between[1])
+    return _Plan(dict(send), signed_names, parts, canonical)
