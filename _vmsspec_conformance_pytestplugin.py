@@ -67,9 +67,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
          help="requests per second to a URL (default 5; 0: no limit)")
     _add(group, "--vms-compare-reference", action="store_true", default=False,
          help="compare every answer with the embedded reference service's")
-    _add(group, "--vms-profile", default="documented", help="contract profile")
-    _add(group, "--vms-region", default="cn-beijing", help="region to sign for")
-    _add(group, "--vms-seed", default=None, help="seed of the generated cases")
+    # pytest detects a duplicate option only within one group: the shared options go in the
+    # plugin's own group, so that addoption's ValueError says the plugin defined them first
+    shared = parser.getgroup("vmsspec", "vmsspec: the VMS CreateTask contract")
+    _add(shared, "--vms-profile", default="documented", help="contract profile")
+    _add(shared, "--vms-region", default="cn-beijing", help="region to sign for")
+    _add(shared, "--vms-seed", default=None, help="seed of the generated cases")
     _add(group, "--vms-check-report", action="append", default=[], metavar="KIND:FILE",
          help="write junit:FILE, ndjson:FILE or html:FILE (as `vmsspec check --report`)")
 

@@ -102,12 +102,8 @@ def _embedded_service(region: str, credentials: Credentials | None = None,
     creds: dict[str, str | Secret] = {TEST_ACCESS_KEY: TEST_SECRET_KEY}
     if credentials is not None:
         creds[credentials.access_key] = credentials.secret_key
-    try:
-        # SERVICE's ReferenceService(regions=...) refuses other credential-scope regions
-        return ReferenceService(credentials=creds, region=region,  # type: ignore[call-arg]
-                                regions=(region,))
-    except TypeError:
-        return ReferenceService(credentials=creds, region=region)
+    # only the region the run signs for: a tamper that signs for another must be refused
+    return ReferenceService(credentials=creds, region=region, regions=(region,))
 
 
 def _region_checked(service: ReferenceService) -> bool:
