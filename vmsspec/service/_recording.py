@@ -34,8 +34,9 @@ class Exchange:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     status: int
+    """The HTTP status answered; 0 for a forced ``drop`` (no answer at all)."""
     code: str | None
-    """The vendor error code answered, None on success."""
+    """The vendor error code answered, None on success (and for a 502 page or a drop)."""
     signature: str | None
     """None when the signature verified, else the verifier's error code."""
     signature_reason: str
