@@ -271,3 +271,17 @@ def test_running_out_of_file_descriptors_logs_one_line_not_a_storm() -> None:
         _, err = stop(process)
     assert err.count("cannot accept connections") == 1, err
     assert "Traceback" not in err and "out of system resource" not in err
+
+
+def test_a_control_token_guards_the_control_path_and_is_never_printed() -> None:
+    token = "tok-7f3a9c1e"
+    process, url, banner = start("--control-token", token)
+    try:
+        wait_ready(url)  # (any answer: 403 here)
+        refused = httpx.get(f"{url}/_vmsspec/health", timeout=5)
+        allowed = httpx.get(f"{url}/_vmsspec/health", timeout=5,
+                            headers={"X-Vmsspec-Control-Token": token})
+    finally:
+        out, err = stop(process)
+    assert (refused.status_code, allowed.status_code) == (403, 200)
+    assert token not in banner + out + err + refused.text
