@@ -269,7 +269,7 @@ class StdlibClient:
             service="vms").headers
 
     def reset(self) -> None:
-        self.conn.request("POST", "/_vmsspec/reset", b"")
+        self.conn.request("POST", "/_vmsspec/reset", b"{}", HEADERS)  # JSON: issue 12
         response = self.conn.getresponse()
         response.read()
         assert response.status == 200
@@ -295,7 +295,8 @@ class HttpxClient:
                                    timeout=10)
 
     def reset(self) -> None:
-        self.client.post(f"{self.url}/_vmsspec/reset", auth=None).raise_for_status()
+        self.client.post(f"{self.url}/_vmsspec/reset", auth=None,
+                         json={}).raise_for_status()  # control POSTs are JSON (issue 12)
 
     def create_task(self, body: bytes) -> tuple[int, bytes]:
         response = self.client.post(self.url + API, content=body, headers=HEADERS)

@@ -85,7 +85,7 @@ def test_control_path_faults_exchanges_reset(server: ThreadedServer) -> None:
     auth_headers = [v for e in exchanges for k, v in e["headers"] if k == "authorization"]
     assert auth_headers and all(v.endswith("Signature=<redacted>") for v in auth_headers)
     assert control(server, "GET", "tasks")[1][0]["State"] == "running"
-    assert control(server, "POST", "reset") == (200, {"ok": True})
+    assert control(server, "POST", "reset", json={}) == (200, {"ok": True})
     assert control(server, "GET", "exchanges") == (200, [])
 
 

@@ -156,16 +156,53 @@ def test_a_body_that_does_not_parse_matches_no_condition_but_an_unconditional_an
     HttpRequest.build("GET", "/favicon.ico", {"Host": HOST}),
     HttpRequest.build("POST", "/?Action=CreateTasks&Version=2022-01-01", {"Host": HOST}, b"{}"),
     HttpRequest.build("GET", "/?Action=CreateTask&Version=2022-01-01", {"Host": HOST}),
-    HttpRequest.build("POST", "/?Action=CreateTask&Version=2022-01-01", {"Host": HOST}, b"{}"),
-    signed(vmsspec.example_bytes(), secret_key="wrong"),
-], ids=["favicon", "wrong-action", "get", "unsigned", "bad-signature"])
-def test_only_a_call_that_reached_the_api_and_authenticated_uses_one_up(
+    HttpRequest.build("POST", "/?Action=CreateTask&Version=2022-01-01", {}, b"{}"),
+], ids=["favicon", "wrong-action", "get", "no-host"])
+def test_a_call_that_did_not_reach_the_api_leaves_it_pending(
         service: ReferenceService, request_: HttpRequest) -> None:
     service.respond_next("InternalError")
     status = service.handle(request_).status
-    assert status != 500 and len(service.faults) == 1
+    assert status in (400, 404) and len(service.faults) == 1
     assert service.exchanges[-1].fault is None
     assert answer(service, signed(vmsspec.example_bytes()))[0] == 500
+
+
+UNSIGNED = HttpRequest.build("POST", "/?Action=CreateTask&Version=2022-01-01", {"Host": HOST},
+                             vmsspec.example_bytes())
+
+
+@pytest.mark.parametrize("request_", [UNSIGNED, signed(vmsspec.example_bytes(),
+                                                       secret_key="wrong")],
+                         ids=["unsigned", "bad-signature"])
+def test_an_unauthenticated_call_takes_only_an_unconditional_answer(
+        service: ReferenceService, request_: HttpRequest, spied: list[str]) -> None:
+    name = json.loads(vmsspec.example_bytes())["Name"]
+    service.respond_next("AccessDenied", when={"Name": name})  # would match if it were read
+    service.respond_next(fail_items=[(0, "NO_PERMISSION")])
+    service.respond_next("InternalError")
+    status, doc = answer(service, request_)
+    assert (status, doc["ResponseMetadata"]["Error"]["Code"]) == (500, "InternalError")
+    exchange = service.exchanges[-1]
+    assert exchange.fault == "InternalError" and exchange.signature is not None
+    assert not exchange.validated and spied == []  # its body was still never parsed
+    assert len(service.faults) == 2
+    assert service.handle(request_).status == 401  # the conditional ones wait
+
+
+@pytest.fixture
+def spied(service: ReferenceService, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names each parse of a body, to show a request was (or was not) worked on."""
+    from vmsspec.service import _service
+
+    calls: list[str] = []
+    real_parse = _service.parse_body
+
+    def parse(raw: bytes) -> Any:
+        calls.append("parse")
+        return real_parse(raw)
+
+    monkeypatch.setattr(_service, "parse_body", parse)
+    return calls
 
 
 def test_the_queue_is_bounded(service: ReferenceService) -> None:

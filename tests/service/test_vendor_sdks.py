@@ -159,9 +159,8 @@ def test_older_sdk_region_is_refused_when_not_accepted(older_sdk: Any,
     assert service.exchanges[-1].region == "cn-north-1"
 
 
-@pytest.mark.newsdk
-def test_newer_sdk_creates_a_task_and_retries_faults(server: ThreadedServer) -> None:
-    """Opt-in: `pip install volcengine-python-sdk`, then `pytest -m newsdk`."""
+def _newer_sdk(server: ThreadedServer) -> tuple[Any, Any, Any]:
+    """(sdk core module, VMSApi, a CreateTaskRequest of the example body)."""
     sdk = pytest.importorskip("volcenginesdkcore")
     vms = pytest.importorskip("volcenginesdkvms")
     configuration = sdk.Configuration()
@@ -176,15 +175,37 @@ def test_newer_sdk_creates_a_task_and_retries_faults(server: ThreadedServer) -> 
     request.phone_list = [vms.PhoneListForCreateTaskInput(**{_snake(k): v for k, v in p.items()})
                           for p in body["PhoneList"]]
     server.service.reset()
+    return sdk, api, request
+
+
+@pytest.mark.newsdk
+def test_newer_sdk_creates_a_task_and_retries_faults(server: ThreadedServer) -> None:
+    """Opt-in: `pip install volcengine-python-sdk`, then `pytest -m newsdk`."""
+    sdk, api, request = _newer_sdk(server)
     server.service.faults.inject("throttle", 2)
     response = api.create_task(request)
     assert response.task_open_id in server.service.tasks
     assert [e.status for e in server.service.exchanges] == [429, 429, 200]
     server.service.assert_all_conformant()
-    body["RingAgainTimes"] = 9
     request.ring_again_times = 9
     with pytest.raises(sdk.rest.ApiException, match="InvalidParameter"):
         api.create_task(request)
+
+
+@pytest.mark.newsdk
+def test_newer_sdk_sees_forced_answers(server: ThreadedServer) -> None:
+    """FACTS 6: the newer SDK raises on an HTTP 200 carrying Error, and retries 502s."""
+    sdk, api, request = _newer_sdk(server)
+    server.service.respond_next("AccessDenied", status=200)
+    with pytest.raises(sdk.rest.ApiException, match="AccessDenied"):
+        api.create_task(request)
+    server.service.respond_next(gateway_502=True, count=2)
+    response = api.create_task(request)  # two 502 pages retried, the third call succeeds
+    assert [e.status for e in server.service.exchanges][-3:] == [502, 502, 200]
+    assert response.task_open_id in server.service.tasks
+    server.service.respond_next(fail_items=[(0, "NO_PERMISSION")])
+    items = api.create_task(request).fail_list
+    assert (items[0].index, items[0].type) == (0, "NO_PERMISSION")
 
 
 def _snake(name: str) -> str:

@@ -57,12 +57,16 @@ class ForcedAnswer:
         """True when the call is answered without being acted on (nothing is created)."""
         return self.code is not None or self.gateway_502 or self.drop
 
-    def matches(self, action: str, body: Mapping[str, Any] | None) -> bool:
-        if self.fail_items and action != "CreateTask":
-            return False  # only CreateTask answers a FailList
+    def matches(self, action: str, body: Mapping[str, Any] | None, *,
+                trusted: bool = True) -> bool:
+        """Whether this answer applies to a call of ``action`` with ``body``. An untrusted
+        call (its signature refused, its body unread) takes only unconditional answers
+        that replace the answer or delay it; a FailList shapes a CreateTask success."""
+        if self.fail_items and (action != "CreateTask" or not trusted):
+            return False
         if self.when is None:
             return True
-        if body is None:  # a body that did not parse matches no condition on its fields
+        if body is None or not trusted:  # no parsed body: no condition on its fields holds
             return False
         if callable(self.when):
             return bool(self.when(body))
@@ -232,12 +236,13 @@ class FaultQueue:
         """The older API: ``internal-error`` (500), ``throttle`` (429) or ``latency``."""
         self.push(*legacy_fault(kind, count, latency))
 
-    def take(self, action: str, body: Mapping[str, Any] | None) -> ForcedAnswer | None:
+    def take(self, action: str, body: Mapping[str, Any] | None, *,
+             trusted: bool = True) -> ForcedAnswer | None:
         """The first pending answer that matches the call, consumed; None when none does."""
         with self._lock:
             for position, entry in enumerate(self._entries):
                 answer: ForcedAnswer = entry[0]
-                if answer.matches(action, body):
+                if answer.matches(action, body, trusted=trusted):
                     entry[1] -= 1
                     self._pending -= 1
                     if entry[1] == 0:

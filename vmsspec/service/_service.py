@@ -232,8 +232,10 @@ class ReferenceService:
         entries (CreateTask calls only); ``delay``: seconds to wait before answering (alone:
         then handled as usual). A code, 502 or drop creates nothing.
 
-        Only a call that reached the API and authenticated uses one up: a wrong path or
-        Action, the control path or a refused signature leave it pending. At most
+        Only a call that reached the API uses one up: a wrong path, method or Action, or
+        the control path, leave it pending. A call whose signature is refused takes only
+        an unconditional code, 502, drop or delay (its body is never parsed, so ``when``
+        and ``fail_items`` wait for an authenticated call). At most
         ``faults.MAX_PENDING`` answers wait at once (ValueError past it).
         """
         self.faults.push(forced_answer(
@@ -278,14 +280,20 @@ class ReferenceService:
                                        rejection.rule),)
                 outcome.not_validated(f"refused before authentication: {rejection.code}")
                 raise
-            self._authenticate(request, path, query, now, outcome)
-            body, unusable = self._read_body(request, outcome)
-            forced = self.faults.take(action, body) if self.faults else None
-            if forced is not None:
-                outcome.fault = forced.label
-            expectation, unusable = self._expect(action, body, outcome, unusable)
+            refused = self._authenticate(request, path, query, now, outcome)
+            body: dict[str, Any] | None = None
+            unusable: _Rejection | None = None
+            expectation: Expectation | None = None
+            if refused is None:  # work in proportion to trust: only now read the body
+                body, unusable = self._read_body(request, outcome)
+                expectation, unusable = self._expect(action, body, outcome, unusable)
+            if self.faults:
+                forced = self.faults.take(action, body, trusted=refused is None)
+                outcome.fault = forced.label if forced is not None else None
             if forced is not None and forced.replaces_answer:
                 return self._forced(request, forced, now, action, version, outcome)
+            if refused is not None:
+                raise refused
             if unusable is not None or body is None:
                 raise unusable or _Rejection("InvalidParameter", "body")
             if expectation is not None and not expectation.ok:
@@ -327,19 +335,20 @@ class ReferenceService:
         return action
 
     def _authenticate(self, request: HttpRequest, path: str, query: str, now: datetime,
-                      outcome: _Outcome) -> None:
+                      outcome: _Outcome) -> _Rejection | None:
+        """None when the request authenticated, else the refusal to answer (recorded)."""
         verification = verify_request(
             request.method, path, query, request.headers, request.body,
             credentials=self.credentials, now=now, max_skew=self.max_skew, service=SERVICE,
             regions=self.regions)
         outcome.region = verification.region
         if verification.ok:
-            return
+            return None
         code = verification.code or "SignatureDoesNotMatch"
         outcome.signature, outcome.signature_reason = code, verification.reason
         outcome.signature_explain = _redact_explain(verification.explain())
         outcome.not_validated(f"signature refused: {code}")
-        raise _Rejection(code, message=verification.message)
+        return _Rejection(code, message=verification.message)
 
     def _read_body(self, request: HttpRequest,
                    outcome: _Outcome) -> tuple[dict[str, Any] | None, _Rejection | None]:

@@ -1,0 +1,230 @@
+"""uvicorn's httptools protocol with the connection hygiene a long-running mock needs.
+
+uvicorn alone holds a connection that never sends a byte or sends its headers one byte
+a minute (slowloris) forever, accepts 10 MB of headers, answers a connection past its
+cap with a bare ``503 Service Unavailable`` text, closes the connection of a client that
+half-closed its side after sending (so the answer is lost), and resets a connection
+whose request body it did not read (so the client may lose the answer too). This
+subclass keeps uvicorn's parsing and request cycle and changes only those edges; the
+ASGI app reaches it through ``scope["extensions"][CONNECTION]`` to drop a connection
+on purpose or to learn whether its answer went out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+from ._limits import ServerLimits, error_envelope
+
+__all__ = ["CONNECTION", "Connection", "protocol_class"]
+
+CONNECTION = "vmsspec.connection"
+"""The scope extension holding the request's ``Connection``."""
+
+
+class Connection:
+    """The app's handle on the connection one request came on."""
+
+    def __init__(self, protocol: VmsHttpProtocol, cycle: RequestResponseCycle) -> None:
+        self._protocol, self._cycle = protocol, cycle
+        self.over_capacity = False
+        """Set when the connection is past ``max_connections``: the app answers Throttling."""
+
+    def drop(self) -> None:
+        """Close the connection at once, with no response bytes (a forced dropped answer).
+
+        An abort, not a close: the client sees the connection reset, as when a gateway
+        dies, and nothing it could read as an answer."""
+        self._cycle.disconnected = True  # so uvicorn does not send its own 500 instead
+        self._protocol.transport.abort()
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the whole answer was handed to an open connection."""
+        return self._cycle.response_complete and not self._cycle.disconnected
+
+
+class _LingeringClose:
+    """The transport as a request cycle sees it: ``close()`` closes gracefully."""
+
+    def __init__(self, protocol: VmsHttpProtocol) -> None:
+        self._protocol = protocol
+        self._transport = protocol.transport
+
+    def close(self) -> None:
+        self._protocol.close_gracefully()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class VmsHttpProtocol(HttpToolsProtocol):
+    """One connection. The class attributes are set by ``protocol_class``."""
+
+    limits: ServerLimits = ServerLimits()
+    region: str = "cn-beijing"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # uvicorn's own cap answers bare text: ours answers an envelope (see on_headers_complete)
+        self.limit_concurrency = None
+        self.timeout_keep_alive = self.limits.idle_timeout  # type: ignore[assignment]
+        self._header_bytes = 0  # bytes received while a header block is incomplete
+        self._header_size = 0  # the request line and headers as parsed
+        self._in_headers = True
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._lingering = False
+        self._discarded = 0
+        self._peer_closed = False
+
+    # -- timers -----------------------------------------------------------------------
+
+    def _arm_read_timer(self, delay: float) -> None:
+        self._cancel_read_timer()
+        self._read_timer = self.loop.call_later(delay, self._read_timed_out)
+
+    def _cancel_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+
+    def _read_timed_out(self) -> None:
+        self._read_timer = None
+        if self.flow is not None and self.flow.read_paused and not self._in_headers:
+            # We stopped reading (the app is behind), not the client: no stall of its own.
+            self._arm_read_timer(self.limits.read_timeout)
+            return
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    # -- connection -------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # a connection that never sends a byte is idle, and idle connections are closed
+        self._arm_read_timer(self.limits.idle_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_read_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            self._discarded += len(data)
+            if self._discarded > self.limits.linger_bytes:
+                self.transport.close()
+            return
+        if self._in_headers:
+            self._header_bytes += len(data)
+        elif self._read_timer is not None:
+            self._arm_read_timer(self.limits.read_timeout)  # the body is still coming
+        super().data_received(data)
+        # Counted around the parser: httptools buffers a header until it is complete,
+        # so a 10 MB header would be in memory before any callback could see its size.
+        if self._in_headers and self._header_bytes > self.limits.max_header_bytes \
+                and not self.transport.is_closing():
+            self._refuse("QuotaExceeded", "headers")
+
+    def eof_received(self) -> bool | None:  # type: ignore[override]
+        if self._lingering:
+            return False  # the client is done sending: close now
+        cycle = self.cycle
+        if cycle is not None and not cycle.more_body and not cycle.response_complete:
+            # Half-closed after sending a whole request: it still waits for the answer,
+            # so keep our side open until the answer is written (then close).
+            self._peer_closed = True
+            return True
+        return False
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._peer_closed and not self.transport.is_closing():
+            self.transport.close()
+
+    # -- parser callbacks -------------------------------------------------------------
+
+    # Once refused, the rest of what the parser already holds is not a request to answer.
+
+    def on_message_begin(self) -> None:
+        if self._lingering:
+            return
+        super().on_message_begin()
+        self._in_headers = True
+        self._header_size = 0
+        self._arm_read_timer(self.limits.read_timeout)  # for the whole header block
+
+    def on_url(self, url: bytes) -> None:
+        if not self._lingering:
+            self._header_size += len(url)
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._lingering:
+            self._header_size += len(name) + len(value) + 4
+            super().on_header(name, value)
+
+    def on_body(self, body: bytes) -> None:
+        if not self._lingering:
+            super().on_body(body)
+
+    def on_headers_complete(self) -> None:
+        if self._lingering:
+            return
+        self._in_headers = False
+        self._header_bytes = 0
+        if self._header_size > self.limits.max_header_bytes:
+            # arrived in one piece, so the byte count in data_received did not see it
+            self._refuse("QuotaExceeded", "headers")
+            return
+        over_capacity = len(self.connections) > self.limits.max_connections
+        super().on_headers_complete()
+        if self.parser.should_upgrade():
+            return
+        connection = Connection(self, self.cycle)
+        connection.over_capacity = over_capacity
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+        extensions[CONNECTION] = connection
+        self.cycle.transport = cast(asyncio.Transport, _LingeringClose(self))
+        # the body must keep coming (re-armed on each chunk, cancelled once complete)
+        self._arm_read_timer(self.limits.read_timeout)
+
+    def on_message_complete(self) -> None:
+        if self._lingering:
+            return
+        super().on_message_complete()
+        self._cancel_read_timer()
+        self._in_headers = True
+
+    # -- closing ----------------------------------------------------------------------
+
+    def _refuse(self, code: str, parameter: str | None) -> None:
+        """Answer a request the app never saw with the vendor envelope, then close."""
+        status, body = error_envelope(code, parameter, region=self.region)
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: application/json; charset=utf-8\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+            % (status, b"Bad Request" if status == 400 else b"Error", len(body), body))
+        self.close_gracefully()
+
+    def close_gracefully(self) -> None:
+        """Finish writing, send FIN, then read and discard what the client still sends
+        for a bounded time before closing: closing with unread bytes would reset the
+        connection, and a reset can destroy the answer before the client reads it."""
+        if self._lingering or self.transport.is_closing():
+            return
+        self._lingering = True
+        self.pipeline.clear()  # nothing more is answered on this connection
+        self._cancel_read_timer()
+        if self.flow is not None:
+            self.flow.resume_reading()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._read_timer = self.loop.call_later(self.limits.linger, self.transport.close)
+
+
+def protocol_class(limits: ServerLimits, region: str) -> type[VmsHttpProtocol]:
+    """A protocol class bound to ``limits`` (uvicorn builds one instance per connection)."""
+    return type("VmsHttpProtocol", (VmsHttpProtocol,), {"limits": limits, "region": region})
