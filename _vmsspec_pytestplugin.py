@@ -13,7 +13,7 @@ The fixtures and their options are documented in ``vmsspec/pytest_plugin/__init_
 
 from __future__ import annotations
 
-import random
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -78,7 +78,7 @@ def _seed(config: pytest.Config) -> int:
             return int(ini)
         except ValueError:
             raise pytest.UsageError(f"vms_seed must be an integer, not {ini!r}") from None
-    return random.randrange(2**32)  # noqa: S311 - a test seed, printed so a run can be repeated
+    return int.from_bytes(os.urandom(4), "big")  # printed, so a run can be repeated
 
 
 class Settings:
