@@ -108,6 +108,10 @@ class VolcSignatureAuth(httpx.Auth):
         self.region = region
         self.service = service
         self._clock = clock
+        # The last request's key and preparation: a client mostly repeats its previous
+        # request's shape, and comparing with one key costs less than hashing it for
+        # the shared cache (the bytes of a new request's headers have no hash yet).
+        self._last: tuple[object, _Prepared | None] = (None, None)
 
     @property
     def access_key(self) -> str:
@@ -125,7 +129,11 @@ class VolcSignatureAuth(httpx.Auth):
         # httpx's (raw name, lower name, value) triples as they are, when the layout is
         # the known one: Headers.raw would build a list of pairs first.
         entries = tuple(headers._list) if _APPEND_RAW else tuple(headers.raw)
-        prepared = _prepared(request.method, request.url.raw_path, entries)
+        key = (request.method, request.url.raw_path, entries)
+        last_key, prepared = self._last
+        if prepared is None or key != last_key:
+            prepared = _prepared(*key)
+            self._last = (key, prepared)  # one tuple, replaced whole: safe across threads
         creds = self._credentials
         sent = sign_request(
             request.method,
