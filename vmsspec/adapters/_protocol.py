@@ -26,10 +26,19 @@ CONNECTION = "vmsspec.connection"
 
 
 class Connection:
-    """The app's handle on the connection one request came on."""
+    """The app's handle on the connection one request came on.
 
-    def __init__(self, protocol: VmsHttpProtocol, cycle: RequestResponseCycle) -> None:
-        self._protocol, self._cycle = protocol, cycle
+    It holds the request's cycle only until the answer is complete (``_finish``): the
+    cycle holds the scope, the scope this handle, and a reference loop per request would
+    leave every request's cycle, scope and headers to the cyclic garbage collector
+    instead of freeing them when the request is done.
+    """
+
+    def __init__(self, protocol: VmsHttpProtocol, cycle: RequestResponseCycle,
+                 out: _LingeringClose) -> None:
+        self._protocol, self._out = protocol, out
+        self._cycle: RequestResponseCycle | None = cycle
+        self._delivered = False
         self.over_capacity = False
         """Set when the connection is past ``max_connections``: the app answers Throttling."""
 
@@ -38,23 +47,75 @@ class Connection:
 
         An abort, not a close: the client sees the connection reset, as when a gateway
         dies, and nothing it could read as an answer."""
-        self._cycle.disconnected = True  # so uvicorn does not send its own 500 instead
+        if self._cycle is not None:
+            self._cycle.disconnected = True  # so uvicorn does not send its own 500 instead
         self._protocol.transport.abort()
 
     @property
     def delivered(self) -> bool:
         """Whether the whole answer was handed to an open connection."""
-        return self._cycle.response_complete and not self._cycle.disconnected
+        cycle = self._cycle
+        if cycle is None:
+            return self._delivered
+        return cycle.response_complete and not cycle.disconnected
+
+    def _finish(self) -> None:
+        """The cycle's ``on_response``: its answer is complete (uvicorn calls it right
+        after the last body write, before the app's ``send`` returns)."""
+        cycle = self._cycle
+        if cycle is not None:
+            self._delivered = cycle.response_complete and not cycle.disconnected
+            self._cycle = None
+        self._out.release()
+        self._protocol.on_response_complete()
 
 
 class _LingeringClose:
-    """The transport as a request cycle sees it: ``close()`` closes gracefully."""
+    """The transport as a request cycle sees it: ``close()`` closes gracefully, and the
+    status line and headers go out in one write with what follows them.
 
-    def __init__(self, protocol: VmsHttpProtocol) -> None:
+    uvicorn writes the head on ``http.response.start`` and the body on
+    ``http.response.body``: two ``send`` calls, and on loopback each one runs the
+    receiver's TCP path and wakes it. The head is held until the next write (the body,
+    or the first chunk) or until the response completes or the connection closes, so
+    the bytes and their order are the same, in one segment instead of two.
+    """
+
+    def __init__(self, protocol: VmsHttpProtocol, cycle: RequestResponseCycle) -> None:
         self._protocol = protocol
+        self._cycle: RequestResponseCycle | None = cycle
         self._transport = protocol.transport
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._protocol._holding = None
+            self._transport.write(head + data)
+        elif self._cycle is not None and self._cycle.response_started:
+            # the cycle sets response_started just before it writes the head, the first
+            # write after it (a 100 Continue is written before)
+            self._cycle = None
+            self._head = bytes(data)
+            self._protocol._holding = self
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._protocol._holding = None
+            self._transport.write(head)
+
+    def release(self) -> None:
+        """The response is complete: write what is held, forget the cycle."""
+        self.flush()
+        self._cycle = None
 
     def close(self) -> None:
+        self.flush()
         self._protocol.close_gracefully()
 
     def __getattr__(self, name: str) -> Any:
@@ -73,13 +134,13 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self.limit_concurrency = None
         self.timeout_keep_alive = self.limits.idle_timeout  # type: ignore[assignment]
         self._header_bytes = 0  # bytes received while a header block is incomplete
-        self._header_size = 0  # the request line and headers as parsed
         self._in_headers = True  # (also between requests: the next bytes are headers)
         self._in_message = False
         self._read_timer: asyncio.TimerHandle | None = None
         self._lingering = False
         self._discarded = 0
         self._peer_closed = False
+        self._holding: _LingeringClose | None = None  # a cycle's transport holding a head
 
     # -- timers -----------------------------------------------------------------------
 
@@ -155,22 +216,16 @@ class VmsHttpProtocol(HttpToolsProtocol):
 
     # Once refused, the rest of what the parser already holds is not a request to answer.
 
+    # on_url and on_header are uvicorn's own: a Python override of each would run once per
+    # header of every request; the sizes are summed once in on_headers_complete instead.
+    # Past a refusal they only fill the refused request's url and header list, which
+    # nothing reads (data_received feeds the parser nothing more once lingering).
+
     def on_message_begin(self) -> None:
         if self._lingering:
             return
         super().on_message_begin()
         self._in_headers = self._in_message = True
-        self._header_size = 0
-
-    def on_url(self, url: bytes) -> None:
-        if not self._lingering:
-            self._header_size += len(url)
-            super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._lingering:
-            self._header_size += len(name) + len(value) + 4
-            super().on_header(name, value)
 
     def on_body(self, body: bytes) -> None:
         if not self._lingering:
@@ -181,7 +236,11 @@ class VmsHttpProtocol(HttpToolsProtocol):
             return
         self._in_headers = False
         self._header_bytes = 0
-        if self._header_size > self.limits.max_header_bytes:
+        headers = self.headers
+        # the request line and headers as parsed: name, ": ", value and CRLF each
+        header_size = len(self.url) + 4 * len(headers) + sum(
+            [len(name) + len(value) for name, value in headers])
+        if header_size > self.limits.max_header_bytes:
             # arrived in one piece, so the byte count in data_received did not see it
             self._refuse("QuotaExceeded", "headers")
             return
@@ -190,11 +249,14 @@ class VmsHttpProtocol(HttpToolsProtocol):
         super().on_headers_complete()
         if self.parser.should_upgrade() and self._should_upgrade():
             return
-        connection = Connection(self, self.cycle)
+        cycle = self.cycle
+        out = _LingeringClose(self, cycle)
+        connection = Connection(self, cycle, out)
         connection.over_capacity = over_capacity
         extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
         extensions[CONNECTION] = connection
-        self.cycle.transport = cast(asyncio.Transport, _LingeringClose(self))
+        cycle.transport = cast(asyncio.Transport, out)
+        cycle.on_response = connection._finish
 
     def on_message_complete(self) -> None:
         if self._lingering:
@@ -220,6 +282,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         connection, and a reset can destroy the answer before the client reads it."""
         if self._lingering or self.transport.is_closing():
             return
+        if self._holding is not None:  # a head still held goes out before the FIN
+            self._holding.flush()
         self._lingering = True
         self.pipeline.clear()  # nothing more is answered on this connection
         self._cancel_read_timer()
