@@ -262,10 +262,8 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def answer(request: HttpRequest) -> HttpResponse:
+    async def in_thread(request: HttpRequest) -> HttpResponse:
         nonlocal executor
-        if len(request.body) < limits.thread_body_bytes:
-            return service.handle(request)
         if executor is None:
             executor = ThreadPoolExecutor(limits.threads, thread_name_prefix="vmsspec-handle")
         return await asyncio.get_running_loop().run_in_executor(executor, service.handle,
@@ -309,12 +307,15 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
             response = _json(exc.status, {"error": str(exc)})
         await respond(send, response)
 
-    async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, bool]:
-        """(body, too_large); None when the client went away. Stops reading at ``limit``."""
+    async def read_body(receive: Receive, limit: int,
+                        message: Message | None = None) -> tuple[bytes | None, bool]:
+        """(body, too_large); None when the client went away. Stops reading at ``limit``.
+        ``message``: the first message, when the caller has received it already."""
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
+            if message is None:
+                message = await receive()
             if message["type"] == "http.disconnect":
                 return None, False
             chunk = message.get("body", b"")
@@ -326,6 +327,7 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks), False
+            message = None
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -344,22 +346,30 @@ def create_app(service: ReferenceService, *, limits: ServerLimits | None = None,
         if path.startswith(CONTROL_PREFIX):
             await control_path(scope, receive, send)
             return
+        raw_headers = scope["headers"]
         declared = _header(scope, b"content-length")
-        too_large = declared is not None and declared.isdigit() \
-            and int(declared) > service.max_body_bytes
+        limit = service.max_body_bytes
+        too_large = declared is not None and declared.isdigit() and int(declared) > limit
         body: bytes | None = b""
         if not too_large:  # else refused from the headers: the body is never read
-            body, too_large = await read_body(receive, service.max_body_bytes)
-            if body is None:
-                return
+            message = await receive()
+            chunk = message.get("body", b"")
+            if message["type"] == "http.request" and not message.get("more_body", False) \
+                    and len(chunk) <= limit:
+                body = chunk  # the usual case: the whole body in one message
+            else:
+                body, too_large = await read_body(receive, limit, message)
+                if body is None:
+                    return
         raw_path = scope.get("raw_path") or path.encode("utf-8")
         query: bytes = scope.get("query_string", b"")
         target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1"))
-                        for k, v in scope["headers"])
+        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers])
         request = HttpRequest(scope["method"], target, headers, body or b"", too_large,
                               scope.get("http_version", "1.1"))
-        response = await answer(request)
+        # small bodies on the loop (a thread hop costs more than they do), large in a thread
+        response = service.handle(request) if len(request.body) < limits.thread_body_bytes \
+            else await in_thread(request)
         if response.delay:  # awaited: other connections are answered meanwhile
             await asyncio.sleep(response.delay)
         if response.drop:
