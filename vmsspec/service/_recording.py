@@ -150,8 +150,10 @@ class _Entry:
                  fields: _Fields, more: dict[str, Any] | None) -> None:
         self.number = number
         self.method, self.target = sys.intern(request.method), request.target
-        self.names = _shared_names(tuple(k for k, _ in request.headers))
-        values = tuple(v for _, v in request.headers)
+        headers = request.headers
+        # names and values apart at C speed (strict: every header a pair, as unpacking is)
+        names, values = zip(*headers, strict=True) if headers else ((), ())
+        self.names = _shared_names(names)
         packed = "\n".join(values)
         # one string instead of one per header, unless a value holds the separator
         self.values: str | tuple[str, ...] = (
