@@ -283,6 +283,8 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
     items: list[dict[str, Any]] | None = body.get("PhoneList")
     if not items:
         return []
+    if len(items) <= 16:
+        return _short_fail_list(items, body, disabled)
     phones = list(map(itemgetter("Phone"), items))
     # A whole-list regex pass pays off only on long lists; short ones are matched one by one.
     check_format = FORMAT.id not in disabled and (len(phones) <= 16 or _any_malformed(phones))
@@ -324,6 +326,41 @@ def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailIte
         if check_repeats:
             # A malformed phone in `seen` is harmless: its repeats fail the format first.
             seen.add(keys[index])
+        if rule is not None:
+            found.append(FailItem(index, phone, rule.code, rule.id, _DESC[rule.code]))
+    return found
+
+
+def _short_fail_list(items: list[dict[str, Any]], body: Mapping[str, Any],
+                     disabled: frozenset[str]) -> list[FailItem]:
+    """fail_list's loop for a short list (most requests): no whole-list pre-tests, which
+    only pay off on long lists, and nothing computed twice. Same rules, same order."""
+    unique = body.get("Unique") is True
+    check_format = FORMAT.id not in disabled
+    check_repeats = unique and DUPLICATE.id not in disabled
+    check_phone_json = PHONE_PARAM_JSON.id not in disabled
+    check_sms_json = SMS_PARAM_JSON.id not in disabled
+    check_tts = body.get("Type") == 3 and TTS_CONTENT.id not in disabled
+    is_phone = PHONE_PATTERN.fullmatch
+    seen: set[str] = set()
+    found: list[FailItem] = []
+    for index, item in enumerate(items):
+        phone = item["Phone"]
+        rule: Rule | None = None
+        key = number_key(phone) if check_repeats else phone
+        if check_format and is_phone(phone) is None:
+            rule = FORMAT
+        elif check_repeats and key in seen:
+            rule = DUPLICATE
+        elif check_phone_json and _not_json_object(item.get("PhoneParamJson")):
+            rule = PHONE_PARAM_JSON
+        elif check_sms_json and "SmsParamJson" in item and _not_json_object(
+                item["SmsParamJson"]):
+            rule = SMS_PARAM_JSON
+        elif check_tts and not item.get("TtsContent"):
+            rule = TTS_CONTENT
+        if check_repeats:
+            seen.add(key)
         if rule is not None:
             found.append(FailItem(index, phone, rule.code, rule.id, _DESC[rule.code]))
     return found
