@@ -107,3 +107,23 @@ def test_clean_answers_are_shared_and_still_exact() -> None:
     assert dry.status == 400
     assert validate({**body, "PhoneList": [{"Phone": "12345678"}]}).fail_list[0].type == (
         "INVALID_PHONE_FORMAT")
+
+
+times = st.sampled_from([
+    "2025-06-01 09:00:00", "2025-06-01 18:00:00", "2025-02-30 09:00:00", "2025-6-1 9:00:00",
+    "2025-06-01 24:00:00", "", "x",
+]) | st.integers(0, 3) | st.none()
+windows = st.lists(st.sampled_from(
+    ["09:00-10:00", "10:00-09:00", "09:00-09:00", "9:00-10:00", "23:59-00:00", 7]), max_size=3)
+forbid = st.lists(st.one_of(st.fixed_dictionaries({"Times": windows}), st.just("w"),
+                            st.fixed_dictionaries({"Times": st.just("09:00-10:00")})),
+                  max_size=3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fields=st.fixed_dictionaries({}, optional={"StartTime": times, "EndTime": times,
+                                                  "ForbidTimeList": forbid | st.just({})}))
+def test_fused_reject_test_is_clean_exactly_when_every_reject_rule_is(
+        fields: dict[str, Any]) -> None:
+    expected = not any(rule.check(fields) for rule in pr.REJECT_RULES)
+    assert pr.no_reject_findings(fields) is expected

@@ -23,7 +23,7 @@ from ._coerce import coerce
 from ._model import Expectation, Rule, Violation
 from ._paths import BODY, parameter_name, parameter_pattern
 from ._profiles import DOCUMENTED, Profile, get_profile
-from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list
+from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list, no_reject_findings
 
 __all__ = [
     "RequestValidator",
@@ -154,7 +154,8 @@ class RequestValidator:
     bodies under the same profile, such as the reference service, keeps one.
     """
 
-    __slots__ = ("_clean", "_compiled", "_is_valid", "_reject_rules", "profile")
+    __slots__ = ("_all_rejects", "_clean", "_compiled", "_is_valid", "_reject_rules",
+                 "profile")
 
     def __init__(self, profile: str | Profile = DOCUMENTED, *, disable: Iterable[str] = ()) -> None:
         self.profile = get_profile(profile).disable(disable)
@@ -164,6 +165,7 @@ class RequestValidator:
             raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `vmsspec rules`)")
         self._reject_rules = tuple(
             r for r in REJECT_RULES if r.rule.id not in self.profile.disabled)
+        self._all_rejects = self._reject_rules == REJECT_RULES  # then one fused test first
         self._is_valid = self._compiled.validator.is_valid
         name = self.profile.name
         self._clean = (Expectation(name), Expectation(name, dry_run=True))
@@ -199,7 +201,19 @@ class RequestValidator:
             raise UnusableBody(f"the body is nested too deeply: {exc}") from None
         if not isinstance(body, dict):
             return Expectation(prof.name, tuple(violations))
-        seen = {v.parameter for v in violations} if violations else set()
+        if violations or not (self._all_rejects and no_reject_findings(body)):
+            violations = self._rejects(body, violations)
+        if violations:
+            return Expectation(prof.name, tuple(violations))
+        items = fail_list(body, prof.disabled)
+        dry_run = body.get("DryRun") is True
+        if not items:  # Expectation is frozen: the clean answer is built once
+            return self._clean[dry_run]
+        return Expectation(prof.name, (), tuple(items), dry_run=dry_run)
+
+    def _rejects(self, body: dict[str, Any], violations: list[Violation]) -> list[Violation]:
+        """``violations`` with what each reject rule finds on a parameter not yet named."""
+        seen = {v.parameter for v in violations}
         for reject in self._reject_rules:
             findings = reject.check(body)
             if not findings:
@@ -209,13 +223,7 @@ class RequestValidator:
                 if name not in seen:
                     seen.add(name)
                     violations.append(_violation(reject.rule, path, detail))
-        if violations:
-            return Expectation(prof.name, tuple(violations))
-        items = fail_list(body, prof.disabled)
-        dry_run = body.get("DryRun") is True
-        if not items:  # Expectation is frozen: the clean answer is built once
-            return self._clean[dry_run]
-        return Expectation(prof.name, (), tuple(items), dry_run=dry_run)
+        return violations
 
 
 @lru_cache(maxsize=64)

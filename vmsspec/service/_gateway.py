@@ -7,6 +7,9 @@ on requests that passed it, never on the body's content.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
+from ..signing._checks import header_index
 from ._http import HttpRequest
 
 __all__ = ["GATEWAY_502_PAGE", "MISSING_CONTENT_TYPE", "content_type_refusal", "host_refusal"]
@@ -25,20 +28,33 @@ GATEWAY_502_PAGE = (
 )
 
 
-def host_refusal(request: HttpRequest) -> str | None:
-    """RFC 9112 3.2: HTTP/1.1 needs exactly one Host; HTTP/1.0 may omit it."""
-    hosts = [v for k, v in request.headers if k.lower() == "host"]
-    if len(hosts) > 1:
+def host_refusal(request: HttpRequest,
+                 index: tuple[Mapping[str, str], Collection[str]] | None = None) -> str | None:
+    """RFC 9112 3.2: HTTP/1.1 needs exactly one Host; HTTP/1.0 may omit it.
+
+    ``index``: the request's ``header_index`` (lower-cased name -> last value, the names
+    sent more than once), when the caller has built it already.
+    """
+    if index is None:
+        index = header_index(request.headers)
+    values, repeated = index
+    if "host" in repeated:
         return "duplicate-host"
-    if not hosts and request.http_version == "1.1":
+    if "host" not in values and request.http_version == "1.1":
         return "missing-host"
     return None
 
 
-def content_type_refusal(request: HttpRequest, missing: str) -> str | None:
+def content_type_refusal(request: HttpRequest, missing: str,
+                         index: tuple[Mapping[str, str], Collection[str]] | None = None,
+                         ) -> str | None:
     """``application/json`` with any parameters (charset...), in any letter case (RFC 9110
-    8.3.1: media types are case-insensitive); a missing one as ``missing`` says."""
-    value = request.header("content-type")
+    8.3.1: media types are case-insensitive); a missing one as ``missing`` says.
+    A repeated Content-Type is judged by its first value."""
+    if index is None or "content-type" in index[1]:
+        value = request.header("content-type")
+    else:
+        value = index[0].get("content-type")
     if value is None:
         return None if missing == "json" else "missing-content-type"
     if value.partition(";")[0].strip().lower() != "application/json":

@@ -41,7 +41,9 @@ from ..contract import (
     request_validator,
 )
 from ..contract._python_rules import _DESC as FAIL_DESC
-from ..signing import CredentialStore, Secret, verify_request
+from ..signing import CredentialStore, Secret
+from ..signing._checks import header_index
+from ..signing._verifier import verify_indexed
 from ._faults import FaultQueue, ForcedAnswer, Predicate, forced_answer, parse_forced
 from ._gateway import (
     GATEWAY_502_PAGE,
@@ -79,6 +81,8 @@ MAX_STOPPED_TASKS = 10_000
 """Stopped tasks remembered (oldest forgotten first): they can only be listed or
 refused a resume, so a long CI run must not grow without bound (issue 12 item 4)."""
 MAX_BODY_BYTES = 32 * 1024 * 1024
+_Index = tuple[dict[str, str], set[str]]
+"""``header_index``: lower-cased header name -> last value, and the names sent twice."""
 _JSON = (("Content-Type", "application/json; charset=utf-8"),)
 _HTML = (("Content-Type", "text/html"),)
 
@@ -272,20 +276,22 @@ class ReferenceService:
         outcome = _Outcome()
         forced: ForcedAnswer | None = None
         fail_list: list[dict[str, Any]] | None = None
+        # One index of the headers for the gateway's checks and the verifier's.
+        index = header_index(request.headers)
         try:
             try:
-                action = self._gateway(request, path, params)
+                action = self._gateway(request, path, params, index)
             except _Rejection as rejection:
                 outcome.violations = ((rejection.code, rejection.parameter or "",
                                        rejection.rule),)
                 outcome.not_validated(f"refused before authentication: {rejection.code}")
                 raise
-            refused = self._authenticate(request, path, query, now, outcome)
+            refused = self._authenticate(request, path, query, now, outcome, index)
             body: dict[str, Any] | None = None
             unusable: _Rejection | None = None
             expectation: Expectation | None = None
             if refused is None:  # work in proportion to trust: only now read the body
-                body, unusable = self._read_body(request, outcome)
+                body, unusable = self._read_body(request, outcome, index)
                 expectation, unusable = self._expect(action, body, outcome, unusable)
             if self.faults:
                 forced = self.faults.take(action, body, trusted=refused is None)
@@ -317,9 +323,10 @@ class ReferenceService:
             return HttpResponse(response.status, response.headers, response.body, forced.delay)
         return response
 
-    def _gateway(self, request: HttpRequest, path: str, params: Mapping[str, str]) -> str:
+    def _gateway(self, request: HttpRequest, path: str, params: Mapping[str, str],
+                 index: _Index) -> str:
         """Host, route, method and size: what a gateway refuses before authentication."""
-        refusal = host_refusal(request)
+        refusal = host_refusal(request, index)
         if refusal is not None:
             raise _Rejection.refusal(refusal)
         action, version = params.get("Action"), params.get("Version")
@@ -335,10 +342,10 @@ class ReferenceService:
         return action
 
     def _authenticate(self, request: HttpRequest, path: str, query: str, now: datetime,
-                      outcome: _Outcome) -> _Rejection | None:
+                      outcome: _Outcome, index: _Index) -> _Rejection | None:
         """None when the request authenticated, else the refusal to answer (recorded)."""
-        verification = verify_request(
-            request.method, path, query, request.headers, request.body,
+        verification = verify_indexed(
+            request.method, path, query, index[0], index[1], request.body,
             credentials=self.credentials, now=now, max_skew=self.max_skew, service=SERVICE,
             regions=self.regions)
         outcome.region = verification.region
@@ -350,11 +357,11 @@ class ReferenceService:
         outcome.not_validated(f"signature refused: {code}")
         return _Rejection(code, message=verification.message)
 
-    def _read_body(self, request: HttpRequest,
-                   outcome: _Outcome) -> tuple[dict[str, Any] | None, _Rejection | None]:
+    def _read_body(self, request: HttpRequest, outcome: _Outcome,
+                   index: _Index) -> tuple[dict[str, Any] | None, _Rejection | None]:
         """The media type, then the parse; a refusal is returned, not raised, so that a
         forced answer still applies to an authenticated request with a bad body."""
-        refusal = content_type_refusal(request, self.missing_content_type)
+        refusal = content_type_refusal(request, self.missing_content_type, index)
         if refusal is not None:
             rejection = _Rejection.refusal(refusal)
             outcome.violations = ((rejection.code, rejection.parameter or "", rejection.rule),)

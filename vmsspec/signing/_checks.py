@@ -157,6 +157,15 @@ def signed_block(
     names: Sequence[str], index: dict[str, str], repeated: set[str]
 ) -> tuple[str | None, str]:
     """The header block built in the order the client declared, or (None, reason)."""
+    if not repeated and type(names) is tuple:
+        # The usual case: no header repeated and each signed one present. The names'
+        # lower-case forms are the same on every request a client sends.
+        try:
+            return "".join([
+                f"{name}:{c.canonical_host(index[lower]) if lower == 'host' else index[lower]}\n"
+                for name, lower in _lowered(names)]), ""
+        except KeyError:
+            pass  # the loop below names the first one missing
     lines = []
     for name in names:
         lower = name.lower()
@@ -171,6 +180,11 @@ def signed_block(
             value = c.canonical_host(value)
         lines.append(f"{name}:{value}\n")
     return "".join(lines), ""
+
+
+@lru_cache(maxsize=256)
+def _lowered(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, name.lower()) for name in names)
 
 
 def check_scope(

@@ -124,9 +124,33 @@ def verify_request(
     SignatureDoesNotMatch (scope date, region and service; x-date signed; the
     declared headers present; the body hash; the signature).
     """
+    index, repeated = header_index(headers)
+    return verify_indexed(
+        method, raw_path, raw_query, index, repeated, body, credentials=credentials, now=now,
+        max_skew=max_skew, max_expires=max_expires, region=region, service=service,
+        regions=regions)
+
+
+def verify_indexed(
+    method: str,
+    raw_path: str | bytes,
+    raw_query: str | bytes,
+    index: dict[str, str],
+    repeated: set[str],
+    body: bytes | bytearray | memoryview | str,
+    *,
+    credentials: Mapping[str, str | Secret],
+    now: datetime | None = None,
+    max_skew: timedelta = timedelta(minutes=15),
+    max_expires: timedelta = timedelta(days=7),
+    region: str | None = None,
+    service: str | None = None,
+    regions: Collection[str] | None = None,
+) -> Verification:
+    """``verify_request`` on headers already indexed by ``header_index``: a server that
+    reads other headers too (Host, Content-Type) indexes them once for both."""
     if now is not None and now.tzinfo is not timezone.utc and now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
-    index, repeated = header_index(headers)
     authorization = index.get("authorization")
     if authorization is None:
         pairs = c.parse_query(raw_query)
