@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ class _Entry:
     """
 
     __slots__ = ("body", "body_sha256", "body_size", "delivered", "fields", "method", "more",
-                 "names", "number", "request_id", "target", "values")
+                 "names", "number", "request_ref", "target", "values")
 
     def __init__(self, number: int, request: HttpRequest, max_body: int,
                  fields: _Fields, more: dict[str, Any] | None) -> None:
@@ -164,7 +165,10 @@ class _Entry:
         # A cut body keeps its hash so that a reader can still tell two apart.
         self.body_sha256 = hashlib.sha256(body).hexdigest() if len(body) > max_body else None
         self.fields, self.more = fields, more
-        self.request_id = id(request)  # to find the entry again from the adapter's request
+        # to find the entry again from the adapter's request: a weak reference, not
+        # id(), whose value a freed request hands on to the next one (an in-process
+        # exchange, never marked, could then take a real-port answer's verdict)
+        self.request_ref = weakref.ref(request)
         self.delivered: bool | None = None
 
     def drop_body(self) -> int:
@@ -244,11 +248,10 @@ class Recorder:
     def mark_delivered(self, request: HttpRequest, delivered: bool) -> None:
         """Say whether the answer to ``request`` reached its client (a real-port adapter
         calls this once it knows; in-process exchanges stay ``None``)."""
-        key = id(request)
         with self._lock:
             # newest first: the request being answered was recorded moments ago
             for entry in reversed(self._entries):
-                if entry.request_id == key and entry.delivered is None:
+                if entry.request_ref() is request and entry.delivered is None:
                     entry.delivered = delivered
                     return
 
