@@ -29,18 +29,21 @@ Post = Callable[[bytes], httpx.Response]
 
 
 @contextmanager
-def client_for(mode: str, service: ReferenceService) -> Iterator[Post]:
+def client_for(mode: str, service: ReferenceService,
+               timeout: float | None = 5.0) -> Iterator[Post]:
     """A function posting one body through ``mode``: respx or transport, sync or async."""
     transport = VmsTransport(service) if mode.startswith("transport") else None
     base = f"https://{HOST}"
 
     def sync_post(body: bytes) -> httpx.Response:
-        with httpx.Client(auth=AUTH, base_url=base, transport=transport) as client:
+        with httpx.Client(auth=AUTH, base_url=base, transport=transport,
+                          timeout=timeout) as client:
             return client.post("/", params=CREATE, content=body, headers=JSON)
 
     def async_post(body: bytes) -> httpx.Response:
         async def go() -> httpx.Response:
-            async with httpx.AsyncClient(auth=AUTH, base_url=base, transport=transport) as c:
+            async with httpx.AsyncClient(auth=AUTH, base_url=base, transport=transport,
+                                         timeout=timeout) as c:
                 return await c.post("/", params=CREATE, content=body, headers=JSON)
         return asyncio.run(go())
 
@@ -125,6 +128,18 @@ def test_a_slow_answer_waits(mode: str, vms: ReferenceService) -> None:
         start = time.perf_counter()
         assert post(vmsspec.example_bytes()).status_code == 200
         assert time.perf_counter() - start >= 0.3
+
+
+def test_a_slow_answer_past_the_read_timeout_times_out_on_time(mode: str,
+                                                               vms: ReferenceService) -> None:
+    """As on a socket: the client gives up at its read timeout, not at the delay."""
+    with client_for(mode, vms, timeout=0.2) as post:
+        vms.respond_next(delay=3.0)
+        start = time.perf_counter()
+        with pytest.raises(httpx.ReadTimeout):
+            post(vmsspec.example_bytes())
+        elapsed = time.perf_counter() - start
+    assert 0.2 <= elapsed < 2.0, elapsed
 
 
 @pytest.mark.parametrize("adapter", ["respx", "transport"])

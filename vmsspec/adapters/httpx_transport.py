@@ -44,6 +44,24 @@ _RAW_TRIPLES = getattr(httpx.Headers({"X-Probe": "1"}), "_list", None) == [
     (b"X-Probe", b"x-probe", b"1")]
 
 
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = (request.extensions.get("timeout") or {}).get("read")
+    return None if timeout is None else float(timeout)
+
+
+def _wait(answer: HttpResponse, request: httpx.Request) -> float:
+    """How long to wait before answering: the delay, or the client's read timeout when
+    that is shorter (a socket client would give up then, and so does this one)."""
+    timeout = _read_timeout(request)
+    return answer.delay if timeout is None else min(answer.delay, timeout)
+
+
+def _raise_if_timed_out(answer: HttpResponse, request: httpx.Request) -> None:
+    timeout = _read_timeout(request)
+    if timeout is not None and timeout < answer.delay:
+        raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
+
+
 class _SlowBody(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A body that arrives ``delay`` seconds late: ``time.sleep`` for a sync client,
     ``asyncio.sleep`` for an async one (so a slow answer never blocks an event loop), for
@@ -53,14 +71,15 @@ class _SlowBody(httpx.SyncByteStream, httpx.AsyncByteStream):
         self._answer, self._request = answer, request
 
     def __iter__(self) -> Iterator[bytes]:
-        time.sleep(self._answer.delay)
+        time.sleep(_wait(self._answer, self._request))
         yield self._deliver()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        await asyncio.sleep(self._answer.delay)
+        await asyncio.sleep(_wait(self._answer, self._request))
         yield self._deliver()
 
     def _deliver(self) -> bytes:
+        _raise_if_timed_out(self._answer, self._request)
         if self._answer.drop:
             raise httpx.RemoteProtocolError(DROPPED, request=self._request)
         return self._answer.body
@@ -161,11 +180,13 @@ class VmsTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         answer = self.service.handle(to_service_request(request, request.read()))
         if answer.delay:
-            time.sleep(answer.delay)
+            time.sleep(_wait(answer, request))
+            _raise_if_timed_out(answer, request)
         return to_httpx_response(answer, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = self.service.handle(to_service_request(request, await request.aread()))
         if answer.delay:
-            await asyncio.sleep(answer.delay)
+            await asyncio.sleep(_wait(answer, request))
+            _raise_if_timed_out(answer, request)
         return to_httpx_response(answer, request)
