@@ -8,16 +8,24 @@ whose request body it did not read (so the client may lose the answer too). This
 subclass keeps uvicorn's parsing and request cycle and changes only those edges; the
 ASGI app reaches it through ``scope["extensions"][CONNECTION]`` to drop a connection
 on purpose or to learn whether its answer went out.
+
+With a service bound (``protocol_class(..., service)``), the usual API request skips the
+ASGI app altogether: ``_direct.py`` says which requests and why.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from ..service import HttpRequest, HttpResponse
+from ._direct import direct_head, response_bytes
 from ._limits import ServerLimits, error_envelope
+
+if TYPE_CHECKING:
+    from ..service import ReferenceService
 
 __all__ = ["CONNECTION", "Connection", "protocol_class"]
 
@@ -122,11 +130,30 @@ class _LingeringClose:
         return getattr(self._transport, name)
 
 
+class _PendingAnswer:
+    """``self.cycle`` while a direct answer waits out a forced delay: what uvicorn and
+    this protocol read off a cycle, so that a pipelined request queues behind it, a lost
+    connection or a shutdown is seen, as for an ASGI cycle."""
+
+    def __init__(self, keep_alive: bool) -> None:
+        self.keep_alive = keep_alive
+        self.more_body = False
+        self.response_complete = False
+        self.disconnected = False
+        self.message_event = asyncio.Event()
+
+
+_Direct = tuple[str, str, tuple[tuple[str, str], ...], str, bool]
+"""method, target, headers, HTTP version, keep-alive of a request on the direct path."""
+
+
 class VmsHttpProtocol(HttpToolsProtocol):
     """One connection. The class attributes are set by ``protocol_class``."""
 
     limits: ServerLimits = ServerLimits()
     region: str = "cn-beijing"
+    service: ReferenceService | None = None
+    """The service answered directly (``_direct.py``); None: every request goes to the app."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,6 +168,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._discarded = 0
         self._peer_closed = False
         self._holding: _LingeringClose | None = None  # a cycle's transport holding a head
+        self._direct: _Direct | None = None  # the request being read on the direct path
+        self._direct_body: list[bytes] = []
 
     # -- timers -----------------------------------------------------------------------
 
@@ -228,7 +257,9 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._in_headers = self._in_message = True
 
     def on_body(self, body: bytes) -> None:
-        if not self._lingering:
+        if self._direct is not None:
+            self._direct_body.append(body)
+        elif not self._lingering:
             super().on_body(body)
 
     def on_headers_complete(self) -> None:
@@ -246,6 +277,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
             return
         over_capacity = len(self.connections) > self.limits.max_connections
         self._cancel_read_timer()
+        if not over_capacity and self._start_direct():
+            return
         super().on_headers_complete()
         if self.parser.should_upgrade() and self._should_upgrade():
             return
@@ -261,9 +294,82 @@ class VmsHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._lingering:
             return
-        super().on_message_complete()
+        direct = self._direct
+        if direct is None:
+            super().on_message_complete()
         self._cancel_read_timer()
         self._in_headers, self._in_message = True, False
+        if direct is not None:
+            self._answer_direct(direct)
+
+    # -- the direct path (_direct.py) -------------------------------------------------
+
+    def _start_direct(self) -> bool:
+        """Take this request on the direct path if it may be (else the ASGI app's)."""
+        service = self.service
+        cycle = self.cycle
+        if service is None or self.pipeline or self.flow.write_paused or (
+                cycle is not None and not cycle.response_complete) or \
+                self.expect_100_continue or self.parser.should_upgrade():
+            return False
+        head = direct_head(self.url, self.headers,
+                           min(self.limits.thread_body_bytes - 1, service.max_body_bytes))
+        if head is None:
+            return False
+        version = self.parser.get_http_version()
+        keep_alive = version != "1.0" and self.parser.should_keep_alive()
+        self._direct = (self.parser.get_method().decode("ascii"), *head, version, keep_alive)
+        self._direct_body = []
+        return True
+
+    def _answer_direct(self, direct: _Direct) -> None:
+        assert self.service is not None
+        self._direct = None
+        method, target, headers, version, keep_alive = direct
+        body = self._direct_body[0] if len(self._direct_body) == 1 else \
+            b"".join(self._direct_body)
+        self._direct_body = []
+        request = HttpRequest(method, target, headers, body, False, version)
+        response = self.service.handle(request)
+        if not response.delay:
+            self._send_direct(request, response, keep_alive)
+            return
+        # Answered later without holding up other connections; a pipelined request
+        # waits behind it as behind an ASGI cycle, and shutdown waits for the task.
+        pending = _PendingAnswer(keep_alive)
+        self.cycle = cast(RequestResponseCycle, pending)
+        task = self.loop.create_task(self._send_later(request, response, pending))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _send_later(self, request: HttpRequest, response: HttpResponse,
+                          pending: _PendingAnswer) -> None:
+        await asyncio.sleep(response.delay)
+        pending.response_complete = True
+        if pending.disconnected:
+            assert self.service is not None
+            self.service.recorder.mark_delivered(request, False)
+            return
+        self._send_direct(request, response, pending.keep_alive)
+
+    def _send_direct(self, request: HttpRequest, response: HttpResponse,
+                     keep_alive: bool) -> None:
+        """What the ASGI app and uvicorn's cycle do with an answer, in one write."""
+        assert self.service is not None
+        recorder = self.service.recorder
+        if response.drop:
+            self.transport.abort()  # as Connection.drop: a reset, no byte of answer
+            recorder.mark_delivered(request, False)
+            return
+        if self.transport.is_closing():
+            recorder.mark_delivered(request, False)
+            return
+        self.transport.write(response_bytes(response, keep_alive,
+                                            self.server_state.default_headers))
+        if not keep_alive:
+            self.close_gracefully()
+        recorder.mark_delivered(request, True)
+        self.on_response_complete()
 
     # -- closing ----------------------------------------------------------------------
 
@@ -294,6 +400,9 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._read_timer = self.loop.call_later(self.limits.linger, self.transport.close)
 
 
-def protocol_class(limits: ServerLimits, region: str) -> type[VmsHttpProtocol]:
-    """A protocol class bound to ``limits`` (uvicorn builds one instance per connection)."""
-    return type("VmsHttpProtocol", (VmsHttpProtocol,), {"limits": limits, "region": region})
+def protocol_class(limits: ServerLimits, region: str,
+                   service: ReferenceService | None = None) -> type[VmsHttpProtocol]:
+    """A protocol class bound to ``limits`` (uvicorn builds one instance per connection);
+    with ``service``, the usual API request is answered directly (``_direct.py``)."""
+    return type("VmsHttpProtocol", (VmsHttpProtocol,),
+                {"limits": limits, "region": region, "service": service})

@@ -33,12 +33,12 @@ from urllib.parse import parse_qs
 import orjson
 
 from ..service import HttpRequest, HttpResponse, ReferenceService
+from ._direct import CONTROL_PREFIX
 from ._limits import ServerLimits, error_envelope
 from ._protocol import CONNECTION, Connection
 
 __all__ = ["CONTROL_PREFIX", "CONTROL_TOKEN_HEADER", "create_app"]
 
-CONTROL_PREFIX = "/_vmsspec/"
 CONTROL_TOKEN_HEADER = "X-Vmsspec-Control-Token"  # noqa: S105 - a header name
 _EXCHANGES_BATCH = 200  # exchanges serialised between two turns of the event loop
 

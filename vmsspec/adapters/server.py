@@ -54,16 +54,18 @@ _REDACT = _RedactTargets()
 def uvicorn_config(service: ReferenceService, host: str, port: int,
                    log_level: str = "warning", *, limits: ServerLimits | None = None,
                    control_token: str | None = None,
-                   control: bool | None = None) -> uvicorn.Config:
+                   control: bool | None = None, direct: bool = True) -> uvicorn.Config:
     """uvicorn's Config for serving ``service``. The control path is on for a loopback
-    ``host``, or when a ``control_token`` is given; ``control`` overrides that."""
+    ``host``, or when a ``control_token`` is given; ``control`` overrides that.
+    ``direct=False`` sends every request through the ASGI app (``_direct.py`` says what
+    the direct path is; the answers are the same)."""
     limits = limits or ServerLimits()
     if control is None:
         control = is_loopback_host(host) or control_token is not None
     config = uvicorn.Config(
         create_app(service, limits=limits, control=control, control_token=control_token),
         host=host, port=port, log_level=log_level, lifespan="on", ws="none",
-        http=protocol_class(limits, service.region),
+        http=protocol_class(limits, service.region, service if direct else None),
         # Off: an access line is one more copy of every target (redacted below if a user
         # turns it on through uvicorn's own logging config).
         access_log=False,
@@ -113,14 +115,15 @@ class ThreadedServer:
 
     def __init__(self, service: ReferenceService | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, limits: ServerLimits | None = None,
-                 control_token: str | None = None) -> None:
+                 control_token: str | None = None, direct: bool = True) -> None:
         self.service = service if service is not None else ReferenceService()
         self.host = host
         self.port = port or free_port(host)
         self.limits = limits or ServerLimits()
         self._server = VmsServer(uvicorn_config(self.service, self.host, self.port,
                                                 limits=self.limits,
-                                                control_token=control_token))
+                                                control_token=control_token,
+                                                direct=direct))
         # uvicorn installs signal handlers only from the main thread, so Ctrl-C keeps
         # belonging to the program that started this server.
         self._thread: threading.Thread | None = None
