@@ -118,6 +118,27 @@ def test_client_token_makes_create_idempotent(service: ReferenceService,
     assert len(service.tasks) == 1
 
 
+@pytest.mark.parametrize("stop_first", [False, True])
+def test_a_client_token_repeat_is_judged_by_its_parameters_not_its_bytes(
+        service: ReferenceService, full_body: dict[str, Any], stop_first: bool) -> None:
+    # The same bytes skip the fingerprint; other bytes with the same parameters (key
+    # order, spacing) are the same call; a stopped task keeps only its fingerprint.
+    full_body["ClientToken"] = "tok-2"
+    first = answer(service, signed(json.dumps(full_body).encode()))[1]["Result"]["TaskOpenId"]
+    if stop_first:
+        stop = signed(json.dumps({"TaskOpenId": first}).encode(), action="StopTask")
+        assert answer(service, stop)[0] == 200
+        assert service.tasks[first].body is None and service.tasks[first].sent is None
+    reordered = json.dumps(dict(reversed(list(full_body.items()))), indent=2).encode()
+    for body in (json.dumps(full_body).encode(), reordered):
+        status, doc = answer(service, signed(body))
+        assert (status, doc["Result"]["TaskOpenId"]) == (200, first)
+    changed = json.dumps({**full_body, "Name": "another"}).encode()
+    status, doc = answer(service, signed(changed))
+    assert (status, error_of(doc)) == (400, "IdempotentParameterMismatch")
+    assert len(service.tasks) == 1
+
+
 def test_dry_run_validates_fully_and_creates_nothing(service: ReferenceService,
                                                      full_body: dict[str, Any]) -> None:
     full_body["DryRun"] = True

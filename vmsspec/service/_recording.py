@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import threading
 import weakref
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -111,7 +110,8 @@ class NonConformantRequests(AssertionError):
 
 
 DEFAULT_RECORD_LIMIT = 10_000
-"""Exchanges a Recorder keeps by default: the newest win (about 25 MB of small requests)."""
+"""Exchanges a Recorder keeps by default: the newest win (about 30 MB of small signed
+requests, each held as the adapter built it: ~3 KB with a 1 KB body)."""
 DEFAULT_RECORD_BODY_BYTES = 64 * 1024
 """Body bytes kept per exchange by default; past it, the size and SHA-256 stand for the rest."""
 DEFAULT_RECORD_BODY_BUDGET = 16 * 1024 * 1024
@@ -122,70 +122,60 @@ _Fields = tuple[int, "str | None", "str | None", str, tuple[tuple[str, str, str]
                 "str | None"]
 """status, code, signature, signature_reason, violations, fault: Exchange's order."""
 _redacted_target = lru_cache(maxsize=512)(redact_target)  # clients repeat their targets
-_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # header-name lists, shared by entries
-
-
-def _shared_names(names: tuple[str, ...]) -> tuple[str, ...]:
-    # A client sends the same header names in the same order every time: kept once.
-    shared = _NAMES.get(names)
-    if shared is None:
-        if len(_NAMES) > 1024:
-            _NAMES.clear()
-        shared = _NAMES[names] = tuple(sys.intern(n) for n in names)
-    return shared
 
 
 class _Entry:
     """What is kept of one exchange until it is read (then redacted into an Exchange).
 
-    Compact, because ten thousand of them are kept (about 1 KB each for a signed
-    request): not the request (its body may be 32 MB) but its method and target, the
-    header names shared with other entries, the values in one string, and at most
-    ``max_body`` bytes of the body with the size (and, once cut, the SHA-256) of the whole.
+    The request itself, as the adapter built it (frozen, so nothing changes under it),
+    unless its body is longer than ``max_body``: then a copy with the body cut, the size
+    and the SHA-256 of the whole, and a weak reference to the original (a 32 MB body is
+    not kept alive for its record). Holding the request costs no copy on the hot path
+    and frees the request's strings once, when the entry goes.
     """
 
-    __slots__ = ("body", "body_sha256", "body_size", "delivered", "fields", "method", "more",
-                 "names", "number", "request_ref", "target", "values")
+    __slots__ = ("body_sha256", "body_size", "delivered", "fields", "more", "number",
+                 "original", "request")
 
     def __init__(self, number: int, request: HttpRequest, max_body: int,
                  fields: _Fields, more: dict[str, Any] | None) -> None:
         self.number = number
-        self.method, self.target = sys.intern(request.method), request.target
-        headers = request.headers
-        # names and values apart at C speed (strict: every header a pair, as unpacking is)
-        names, values = zip(*headers, strict=True) if headers else ((), ())
-        self.names = _shared_names(names)
-        packed = "\n".join(values)
-        # one string instead of one per header, unless a value holds the separator
-        self.values: str | tuple[str, ...] = (
-            packed if packed.count("\n") == max(len(values) - 1, 0) else values)
         body = request.body
         self.body_size = len(body)
-        self.body = body if len(body) <= max_body else body[:max_body]
-        # A cut body keeps its hash so that a reader can still tell two apart.
-        self.body_sha256 = hashlib.sha256(body).hexdigest() if len(body) > max_body else None
+        self.body_sha256: str | None = None
+        # to find the entry again from the adapter's request: the request itself, or a
+        # weak reference to it, never id(), whose value a freed request hands on
+        self.original: weakref.ref[HttpRequest] | None = None
+        self.request = request
+        if len(body) > max_body:
+            # A cut body keeps its hash so that a reader can still tell two apart.
+            self.body_sha256 = hashlib.sha256(body).hexdigest()
+            self._keep_body(body[:max_body])
         self.fields, self.more = fields, more
-        # to find the entry again from the adapter's request: a weak reference, not
-        # id(), whose value a freed request hands on to the next one (an in-process
-        # exchange, never marked, could then take a real-port answer's verdict)
-        self.request_ref = weakref.ref(request)
         self.delivered: bool | None = None
+
+    def _keep_body(self, body: bytes) -> None:
+        if self.original is None:
+            self.original = weakref.ref(self.request)
+        self.request = replace(self.request, body=body)
+
+    def is_for(self, request: HttpRequest) -> bool:
+        return self.request is request or (
+            self.original is not None and self.original() is request)
+
+    @property
+    def body(self) -> bytes:
+        return self.request.body
 
     def drop_body(self) -> int:
         """Forget the body (keeping its size and hash); returns the bytes freed."""
-        freed = len(self.body)
+        body = self.request.body
+        freed = len(body)
         if freed:
             if self.body_sha256 is None:
-                self.body_sha256 = hashlib.sha256(self.body).hexdigest()
-            self.body = b""
+                self.body_sha256 = hashlib.sha256(body).hexdigest()
+            self._keep_body(b"")
         return freed
-
-    @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        values = self.values.split("\n") if isinstance(self.values, str) else self.values
-        if not self.names:
-            return ()
-        return tuple(zip(self.names, values, strict=True))
 
 
 class Recorder:
@@ -251,16 +241,17 @@ class Recorder:
         with self._lock:
             # newest first: the request being answered was recorded moments ago
             for entry in reversed(self._entries):
-                if entry.request_ref() is request and entry.delivered is None:
+                if entry.delivered is None and entry.is_for(request):
                     entry.delivered = delivered
                     return
 
     def _exchange(self, entry: _Entry) -> Exchange:
         # positional up to ``fault`` (the order of _Fields), keywords after it:
         # writing a record of 50,000 exchanges on exit is mostly this call
+        request = entry.request
         return Exchange(
-            entry.number, entry.method, _redacted_target(entry.target),
-            tuple(redact_headers(entry.headers)), entry.body, *entry.fields,
+            entry.number, request.method, _redacted_target(request.target),
+            tuple(redact_headers(request.headers)), request.body, *entry.fields,
             **(entry.more or {}), delivered=entry.delivered, body_size=entry.body_size,
             body_sha256=entry.body_sha256,
         )

@@ -96,11 +96,23 @@ class Task:
     body: dict[str, Any] | None
     """The request that created it; None once stopped (nothing can return it then)."""
     client_token: str | None
-    fingerprint: str
+    fingerprint: str = ""
+    """The SHA-256 of its parameters (keys sorted), for ``ClientToken`` repeats: "" until
+    a repeat sends other bytes, or the task is stopped (then its body is forgotten)."""
+    sent: bytes | None = None
+    """The body as sent, kept while ``body`` is: a retry sends the same bytes, and equal
+    bytes are equal parameters, so no fingerprint is needed for it."""
 
 
 def _fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _task_fingerprint(task: Task) -> str:
+    """The task's fingerprint, computed the first time it is needed."""
+    if not task.fingerprint and task.body is not None:
+        task.fingerprint = _fingerprint(task.body)
+    return task.fingerprint
 
 
 class _Rejection(Exception):
@@ -184,11 +196,11 @@ class ReferenceService:
         # Ids need to be unique, not secret: a seeded PRNG spares the two urandom system
         # calls per request that `secrets` costs (measured: ~3 µs of a ~115 µs call).
         self._random = random.Random()  # noqa: S311 - ids, not keys
-        self._actions: dict[str, Callable[[dict[str, Any], Expectation | None], Any]] = {
+        self._actions: dict[str, Callable[[dict[str, Any], Expectation | None, bytes], Any]] = {
             "CreateTask": self._create_task,
-            "StopTask": lambda body, _: self._transition(body, "stopped"),
-            "PauseTask": lambda body, _: self._transition(body, "paused"),
-            "ResumeTask": lambda body, _: self._transition(body, "running"),
+            "StopTask": lambda body, _, __: self._transition(body, "stopped"),
+            "PauseTask": lambda body, _, __: self._transition(body, "paused"),
+            "ResumeTask": lambda body, _, __: self._transition(body, "running"),
         }
 
     # -- public API -------------------------------------------------------------------
@@ -305,7 +317,7 @@ class ReferenceService:
             if expectation is not None and not expectation.ok:
                 first = expectation.violations[0]
                 raise _Rejection(first.code, first.parameter)
-            result = self._actions[action](body, expectation)
+            result = self._actions[action](body, expectation, request.body)
             if forced is not None and forced.fail_items and "FailList" in result:
                 result = {**result, "FailList": _forced_fail_list(
                     result["FailList"], forced.fail_items, body)}
@@ -432,15 +444,16 @@ class ReferenceService:
 
     # -- actions ----------------------------------------------------------------------
 
-    def _create_task(self, body: dict[str, Any], expectation: Expectation | None) -> Any:
+    def _create_task(self, body: dict[str, Any], expectation: Expectation | None,
+                     sent: bytes) -> Any:
         assert expectation is not None
         token = body.get("ClientToken")
-        fingerprint = _fingerprint(body) if token is not None else ""
         fail_list = [item.as_dict() for item in expectation.fail_list]
         with self._lock:
             if token is not None and token in self._by_token:
                 previous = self._by_token[token]
-                if previous.fingerprint != fingerprint:
+                if sent != previous.sent and \
+                        _task_fingerprint(previous) != _fingerprint(body):
                     raise _Rejection("IdempotentParameterMismatch")
                 return {"TaskOpenId": previous.task_open_id, "FailList": fail_list}
             if expectation.dry_run:
@@ -449,7 +462,8 @@ class ReferenceService:
                 raise _Rejection("ExceedTaskNumLimit")
             task_open_id = f"{next(self._ids)}{self._random.getrandbits(32):08x}"
             task = Task(task_open_id, str(body.get("Name", "")),
-                        "running" if body.get("Start") else "created", body, token, fingerprint)
+                        "running" if body.get("Start") else "created", body, token,
+                        sent=sent if token is not None else None)
             self._tasks[task_open_id] = task
             self._active += 1
             if token is not None:
@@ -473,8 +487,11 @@ class ReferenceService:
         return {"TaskOpenId": task_id, "State": target}
 
     def _stop(self, task: Task) -> None:
-        # A stopped task can only be listed or refused a resume: keep what that needs.
-        task.body = None
+        # A stopped task can only be listed, refused a resume or matched by its
+        # ClientToken: keep what that needs.
+        if task.client_token is not None:
+            _task_fingerprint(task)
+        task.body = task.sent = None
         self._stopped.append(task.task_open_id)
         while len(self._stopped) > self.max_stopped_tasks:
             forgotten = self._tasks.pop(self._stopped.popleft())
