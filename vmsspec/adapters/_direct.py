@@ -23,9 +23,6 @@ __all__ = ["CONTROL_PREFIX", "direct_head", "response_bytes"]
 CONTROL_PREFIX = "/_vmsspec/"
 """The ASGI app's control path (``asgi.py``), never signed and never answered directly."""
 _CONTROL = CONTROL_PREFIX.encode()
-# Request headers that send a request down the ASGI path: a body in chunks, a
-# 100-continue handshake, or a protocol upgrade.
-_ASGI_ONLY = frozenset({b"transfer-encoding", b"expect", b"upgrade"})
 
 
 def direct_head(url: bytes, headers: list[tuple[bytes, bytes]],
@@ -44,9 +41,11 @@ def direct_head(url: bytes, headers: list[tuple[bytes, bytes]],
     if b"%" in path:  # uvicorn decodes it: /%5Fvmsspec/ is the control path to the app
         return None
     for name, value in headers:
-        if name in _ASGI_ONLY:
-            return None
-        if name == b"content-length" and not (value.isdigit() and int(value) <= max_body):
+        # a body in chunks (its size is known only at its end), or one too large
+        if name == b"content-length":
+            if not (value.isdigit() and int(value) <= max_body):
+                return None
+        elif name == b"transfer-encoding":
             return None
     return url.decode("latin-1"), tuple(
         [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers])

@@ -16,6 +16,7 @@ ASGI app altogether: ``_direct.py`` says which requests and why.
 from __future__ import annotations
 
 import asyncio
+from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
@@ -170,6 +171,8 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._holding: _LingeringClose | None = None  # a cycle's transport holding a head
         self._direct: _Direct | None = None  # the request being read on the direct path
         self._direct_body: list[bytes] = []
+        self._idle_timer: asyncio.TimerHandle | None = None  # the direct path's keep-alive
+        self._idle_since = 0.0
 
     # -- timers -----------------------------------------------------------------------
 
@@ -202,6 +205,9 @@ class VmsHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_read_timer()
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -269,8 +275,7 @@ class VmsHttpProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         headers = self.headers
         # the request line and headers as parsed: name, ": ", value and CRLF each
-        header_size = len(self.url) + 4 * len(headers) + sum(
-            [len(name) + len(value) for name, value in headers])
+        header_size = len(self.url) + 4 * len(headers) + sum(map(len, chain.from_iterable(headers)))
         if header_size > self.limits.max_header_bytes:
             # arrived in one piece, so the byte count in data_received did not see it
             self._refuse("QuotaExceeded", "headers")
@@ -369,7 +374,33 @@ class VmsHttpProtocol(HttpToolsProtocol):
         if not keep_alive:
             self.close_gracefully()
         recorder.mark_delivered(request, True)
-        self.on_response_complete()
+        if self.pipeline or self._peer_closed or self.transport.is_closing():
+            self.on_response_complete()  # uvicorn's bookkeeping, and ours above
+            return
+        self.server_state.total_requests += 1
+        self.flow.resume_reading()
+        self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        """uvicorn's keep-alive timeout for the direct path, without a timer per request:
+        uvicorn arms one after every answer and cancels it when the next bytes come; this
+        arms one when none is pending and, when it fires, looks at when the connection
+        last went idle."""
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_later(self.timeout_keep_alive, self._idle_check)
+
+    def _idle_check(self) -> None:
+        self._idle_timer = None
+        cycle = self.cycle
+        if self.transport.is_closing() or self._in_message or (
+                cycle is not None and not cycle.response_complete):
+            return  # a request in flight: its answer arms the timer again
+        remaining = self._idle_since + self.timeout_keep_alive - self.loop.time()
+        if remaining > 0:
+            self._idle_timer = self.loop.call_later(remaining, self._idle_check)
+            return
+        self.timeout_keep_alive_handler()
 
     # -- closing ----------------------------------------------------------------------
 
