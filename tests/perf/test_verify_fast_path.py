@@ -176,8 +176,8 @@ def requests(draw: Any) -> tuple[dict[str, Any], str]:
         token = "tok"
     sent: bytes | str = body
     if change == "str body":
-        sent = body.decode("latin-1")
-        body = sent.encode("utf-8")
+        text = body.decode("latin-1")
+        sent, body = text, text.encode("utf-8")
     wire, canonical = _signed(headers, path, query, body, region, token)
     wire, extra = _changed(change, wire, canonical, region, draw)
     raw_query = draw(st.sampled_from([
@@ -269,3 +269,25 @@ def test_the_fast_path_takes_a_host_with_a_port(host: str) -> None:
             "service": None, "regions": None}
     fast = _fast(args)
     assert fast is not None and fast == _general(args)
+
+
+def test_a_rotated_secret_is_never_served_from_the_plans_key_memo() -> None:
+    wire, _ = _signed({"Host": "h"}, "/", [], b"{}", "cn-beijing", None)
+    index, repeated = header_index(wire)
+    head, _, sent = wire["Authorization"].rpartition("Signature=")
+    known = plan(head, "POST", "/", "")
+    assert known is not None
+
+    def planned(secret: str | Secret) -> Any:
+        return verify_planned(known, sent, index, b"{}", {AK: secret}, T0, SKEW, EXPIRES,
+                              None, None, None)
+
+    same = Secret(SK)
+    assert planned(same) is not None and planned(same) is not None  # the memo's hit
+    assert planned(Secret("rotated")) is None
+    assert planned("".join(["rotated"])) is None
+    assert planned(same) is not None
+    assert planned(SK) is not None
+    assert SK not in repr(known) and "rotated" not in repr(known)
+    assert verify_indexed("POST", "/", "", index, repeated, b"{}", credentials={AK: "rotated"},
+                          now=T0).code == "SignatureDoesNotMatch"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from hashlib import sha256
@@ -30,7 +29,7 @@ from typing import Any
 
 from . import _canonical as c
 from ._checks import Claim, check_scope, check_time, claim
-from ._keys import signing_key
+from ._keys import SigningKey, signing_key
 from ._secret import Secret
 from ._verdict import Verification, accepted
 
@@ -75,22 +74,55 @@ def header_signed_query(
     return pairs, c.canonical_query(pairs)
 
 
-@dataclass(frozen=True, slots=True)
 class Plan:
     """What one Authorization head, method, path and query fix for the reference form."""
 
-    found: Claim
-    values: Callable[[Mapping[str, str]], Any]
-    """The signed headers' values from the index, in declared order (KeyError if one
-    is missing); a bare value when only one header is signed (``single``)."""
-    single: bool
-    host_at: int
-    """Where Host is among the values (its port may need dropping), -1 if unsigned."""
-    expires_signed: bool
-    template: str
-    """The canonical request with ``%s`` for each header value, then the body hash."""
-    sts_scope: str
-    """What follows X-Date in the string to sign, up to the canonical request's hash."""
+    __slots__ = (
+        "_key",
+        "expires_signed",
+        "found",
+        "host_at",
+        "single",
+        "sts_scope",
+        "template",
+        "values",
+        "verdict",
+    )
+
+    def __init__(self, found: Claim, lowers: tuple[str, ...], template: str) -> None:
+        self.found = found
+        # The signed headers' values from the index in declared order (KeyError if one
+        # is missing); itemgetter of one name gives a bare value (``single``).
+        self.values: Callable[[Mapping[str, str]], Any] = itemgetter(*lowers)
+        self.single = len(lowers) == 1
+        # Where Host is among the values (its port may need dropping), -1 if unsigned.
+        self.host_at = lowers.index("host") if "host" in lowers else -1
+        self.expires_signed = "x-expires" in found.lowered
+        # The canonical request with "%s" for each header value, then the body hash.
+        self.template = template
+        # What follows X-Date in the string to sign, up to the canonical request's hash.
+        self.sts_scope = "\n" + found.scope + "\n"
+        self.verdict = accepted(found.access_key, found.names, False, found.region, "")
+        self._key: tuple[str | Secret, SigningKey] | None = None
+
+    def __repr__(self) -> str:  # never the secret the key memo holds
+        return f"Plan(<{self.found.access_key}/{self.found.scope}>)"
+
+    def key(self, secret: str | Secret) -> SigningKey:
+        """The signing key for ``secret`` and the plan's date, region and service.
+
+        The last one is kept with the very object it came from: a str is immutable and
+        a Secret never changes its value, so the same object is the same secret (a
+        rotated secret is another object and is derived afresh, via ``signing_key``'s
+        own cache). One tuple, read and replaced whole, so threads cannot mix halves.
+        """
+        memo = self._key
+        if memo is not None and memo[0] is secret:
+            return memo[1]
+        found = self.found
+        key = signing_key(secret, found.date, found.region, found.service)
+        self._key = (secret, key)
+        return key
 
 
 @lru_cache(maxsize=256)
@@ -118,11 +150,7 @@ def plan(head: str, method: str, raw_path: str | bytes, raw_query: str | bytes) 
     fixed = "\n".join((method, path, query_line)).replace("%", "%%")
     block = "".join([name.replace("%", "%%") + ":%s\n" for name in names])
     template = fixed + "\n" + block + "\n" + fields[1].replace("%", "%%") + "\n%s"
-    return Plan(
-        found, itemgetter(*lowers), len(lowers) == 1,
-        lowers.index("host") if "host" in lowers else -1,
-        "x-expires" in found.lowered, template, "\n" + found.scope + "\n",
-    )
+    return Plan(found, lowers, template)
 
 
 def verify_planned(
@@ -161,7 +189,7 @@ def verify_planned(
     at = p.host_at
     if at >= 0 and ":" in values[at]:
         values = (*values[:at], c.canonical_host(values[at]), *values[at + 1:])
-    body_hash = c.body_sha256(body)
+    body_hash = sha256(body).hexdigest() if type(body) is bytes else c.body_sha256(body)
     # Not a secret (the server hashed what the client sent), so a plain comparison;
     # any difference, encoding oddities included, is left to the general path.
     declared = index.get("x-content-sha256")
@@ -169,8 +197,7 @@ def verify_planned(
         return None
     canonical = p.template % (*values, body_hash)
     digest = sha256(canonical.encode("utf-8", c.ENCODING_ERRORS)).hexdigest()
-    expected = signing_key(secret, found.date, found.region, found.service).sign(
-        _STS_HEAD + x_date + p.sts_scope + digest)
+    expected = p.key(secret).sign(_STS_HEAD + x_date + p.sts_scope + digest)
     if not hmac.compare_digest(provided, expected):  # both ASCII str
         return None
-    return accepted(found.access_key, found.names, False, found.region, "")
+    return p.verdict
