@@ -79,27 +79,28 @@ class Plan:
 
     __slots__ = (
         "_key",
+        "chunks",
         "expires_signed",
         "found",
         "host_at",
         "single",
         "sts_scope",
-        "template",
         "values",
         "verdict",
     )
 
-    def __init__(self, found: Claim, lowers: tuple[str, ...], template: str) -> None:
+    def __init__(self, found: Claim, lowers: tuple[str, ...], chunks: list[str]) -> None:
         self.found = found
         # The signed headers' values from the index in declared order (KeyError if one
         # is missing); itemgetter of one name gives a bare value (``single``).
         self.values: Callable[[Mapping[str, str]], Any] = itemgetter(*lowers)
         self.single = len(lowers) == 1
-        # Where Host is among the values (its port may need dropping), -1 if unsigned.
-        self.host_at = lowers.index("host") if "host" in lowers else -1
+        # Where Host's value goes in ``chunks`` (its port may need dropping), -1 if unsigned.
+        self.host_at = 2 * lowers.index("host") + 1 if "host" in lowers else -1
         self.expires_signed = "x-expires" in found.lowered
-        # The canonical request with "%s" for each header value, then the body hash.
-        self.template = template
+        # The canonical request's fixed parts, with a slot after each for the values of
+        # the signed headers in turn, then one for the body hash (see ``plan``).
+        self.chunks = chunks
         # What follows X-Date in the string to sign, up to the canonical request's hash.
         self.sts_scope = "\n" + found.scope + "\n"
         self.verdict = accepted(found.access_key, found.names, False, found.region, "")
@@ -146,11 +147,12 @@ def plan(head: str, method: str, raw_path: str | bytes, raw_query: str | bytes) 
     query_line = header_signed_query(raw_query)[1]
     # The canonical request is "\n".join((method, path, query, block, signed line, body
     # hash)) (_canonical.canonical_request), the block one "name:value\n" per declared
-    # header (_checks.signed_block). A "%" in the fixed parts is doubled for "%".
-    fixed = "\n".join((method, path, query_line)).replace("%", "%%")
-    block = "".join([name.replace("%", "%%") + ":%s\n" for name in names])
-    template = fixed + "\n" + block + "\n" + fields[1].replace("%", "%%") + "\n%s"
-    return Plan(found, lowers, template)
+    # header (_checks.signed_block): fixed text, a value, fixed text, ..., the body hash.
+    chunks = ["\n".join((method, path, query_line)) + "\n" + names[0] + ":", ""]
+    for name in names[1:]:
+        chunks += ["\n" + name + ":", ""]
+    chunks += ["\n\n" + fields[1] + "\n", ""]
+    return Plan(found, lowers, chunks)
 
 
 def verify_planned(
@@ -184,18 +186,22 @@ def verify_planned(
         values = p.values(index)
     except KeyError:
         return None
-    if p.single:
-        values = (values,)
-    at = p.host_at
-    if at >= 0 and ":" in values[at]:
-        values = (*values[:at], c.canonical_host(values[at]), *values[at + 1:])
     body_hash = sha256(body).hexdigest() if type(body) is bytes else c.body_sha256(body)
     # Not a secret (the server hashed what the client sent), so a plain comparison;
     # any difference, encoding oddities included, is left to the general path.
     declared = index.get("x-content-sha256")
     if declared is not None and declared != body_hash:
         return None
-    canonical = p.template % (*values, body_hash)
+    chunks = p.chunks.copy()
+    if p.single:
+        chunks[1] = values
+    else:
+        chunks[1:-2:2] = values
+    chunks[-1] = body_hash
+    at = p.host_at
+    if at >= 0 and ":" in chunks[at]:
+        chunks[at] = c.canonical_host(chunks[at])
+    canonical = "".join(chunks)
     digest = sha256(canonical.encode("utf-8", c.ENCODING_ERRORS)).hexdigest()
     expected = p.key(secret).sign(_STS_HEAD + x_date + p.sts_scope + digest)
     if not hmac.compare_digest(provided, expected):  # both ASCII str
