@@ -102,8 +102,10 @@ def verify_request(
     declared headers present; the body hash; the signature).
     """
     index, repeated = header_index(headers)
-    return _verify(method, raw_path, raw_query, index, repeated, body, credentials, now,
-                   max_skew, max_expires, region, service, regions)
+    return verify_indexed(
+        method, raw_path, raw_query, index, repeated, body, credentials=credentials, now=now,
+        max_skew=max_skew, max_expires=max_expires, region=region, service=service,
+        regions=regions)
 
 
 def verify_indexed(
@@ -123,27 +125,11 @@ def verify_indexed(
     regions: Collection[str] | None = None,
 ) -> Verification:
     """``verify_request`` on headers already indexed by ``header_index``: a server that
-    reads other headers too (Host, Content-Type) indexes them once for both."""
-    return _verify(method, raw_path, raw_query, index, repeated, body, credentials, now,
-                   max_skew, max_expires, region, service, regions)
+    reads other headers too (Host, Content-Type) indexes them once for both.
 
-
-def _verify(
-    method: str,
-    raw_path: str | bytes,
-    raw_query: str | bytes,
-    index: dict[str, str],
-    repeated: set[str],
-    body: bytes | bytearray | memoryview | str,
-    credentials: Mapping[str, str | Secret],
-    now: datetime | None,
-    max_skew: timedelta,
-    max_expires: timedelta,
-    region: str | None,
-    service: str | None,
-    regions: Collection[str] | None,
-) -> Verification:
-    """The fast path (``_planned``) when it accepts, else the general path."""
+    The usual request (one of each header, an SDK's Authorization layout, the
+    reference canonical form) is accepted by the fast path (``_planned``); anything
+    else, every refusal included, is decided by the general path."""
     if now is not None and now.tzinfo is not timezone.utc and now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     authorization = index.get("authorization")
