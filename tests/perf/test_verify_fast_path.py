@@ -182,8 +182,12 @@ def requests(draw: Any) -> tuple[dict[str, Any], str]:
         "&".join(f"{c.encode_query_component(k)}={c.encode_query_component(v)}"
                  for k, v in query),
         urlencode(query)]))
+    wire_path: str | bytes = quote(path)
+    wire_query: str | bytes = raw_query
+    if draw(st.booleans()):  # as an ASGI server hands them over
+        wire_path, wire_query = quote(path).encode(), raw_query.encode()
     args: dict[str, Any] = {
-        "method": "POST", "raw_path": quote(path), "raw_query": raw_query,
+        "method": "POST", "raw_path": wire_path, "raw_query": wire_query,
         "pairs": list(wire.items()), "body": sent, "credentials": CREDENTIALS,
         "now": T0 + timedelta(seconds=3),
         "max_skew": SKEW, "max_expires": EXPIRES, "region": None, "service": "vms",
