@@ -142,14 +142,15 @@ def main() -> int:
                     max_seconds=30 if fast else 90)
     floor = t["floor"]
     print(f"verify_request, step by step (CPU time, medians; load {started['load']})")
+    # A step's cost is read from the paired ratios (steadier under load than the
+    # difference of two medians): (its ratio - the previous row's) x the floor's median.
     previous = 0.0
     for name in (*STEPS, "verify_request", "floor"):
-        median = t[name].median
-        step = f"(+{(median - previous) * 1e6:.2f})" if name in STEPS else ""
-        print(f"  {name:48s} {median * 1e6:6.2f} µs {step:9s}"
-              f" {paired_ratio(t[name], floor):.2f}x floor")
+        ratio = paired_ratio(t[name], floor)
+        step = f"(+{(ratio - previous) * floor.median * 1e6:.2f})" if name in STEPS else ""
+        print(f"  {name:48s} {t[name].median * 1e6:6.2f} µs {step:9s} {ratio:.2f}x floor")
         if name in STEPS:
-            previous = median
+            previous = ratio
     s = interleaved(service_cases(), repeats=9 if fast else 21, batch=100 if fast else 300,
                     max_seconds=30 if fast else 60)
     handle = s["handle"]
