@@ -149,9 +149,30 @@ def sign_request(
     body_hash = c.body_sha256(body)
     token = reveal(session_token) if session_token is not None else None
     plan = _plan_for(method, path, query, headers, token or None)
-    parts = plan.parts
-    if parts is None:  # a caller's value holds a placeholder: build it directly
+    if plan.parts is None:  # a caller's value holds a placeholder: build it directly
         plan = _build_plan(method, path, query, headers, token or None, (body_hash, x_date))
+    canonical, to_sign, signature, authorization = _sign_planned(
+        plan, body_hash, x_date, access_key, secret_key, region, service)
+    send = plan.send.copy()
+    send["X-Date"] = x_date
+    send["X-Content-Sha256"] = body_hash
+    if token:
+        send["X-Security-Token"] = token
+    send["Authorization"] = authorization
+    return SignedRequest(MappingProxyType(send), canonical, to_sign, signature)
+
+
+def _sign_planned(plan: _Plan, body_hash: str, x_date: str, access_key: str,
+                  secret_key: str | Secret, region: str, service: str,
+                  ) -> tuple[str, str, str, str]:
+    """(canonical request, string to sign, signature, Authorization value) for a plan.
+
+    The one place a signature is computed: sign_request calls it, and so does the httpx
+    auth, which keeps the plan of the request shape it saw last and needs only the
+    headers, not a SignedRequest.
+    """
+    parts = plan.parts
+    if parts is None:  # built with the real values (see sign_request)
         canonical = plan.canonical
     else:
         # The body hash is on its header line and the last line; X-Date on its line.
@@ -160,16 +181,11 @@ def sign_request(
     scope = c.credential_scope(date, region, service)
     to_sign = c.string_to_sign(x_date, scope, canonical)
     signature = signing_key(secret_key, date, region, service).sign(to_sign)
-    send = plan.send.copy()
-    send["X-Date"] = x_date
-    send["X-Content-Sha256"] = body_hash
-    if token:
-        send["X-Security-Token"] = token
-    send["Authorization"] = (
+    authorization = (
         f"{c.ALGORITHM} Credential={access_key}/{scope},"
         f" SignedHeaders={plan.signed_names}, Signature={signature}"
     )
-    return SignedRequest(MappingProxyType(send), canonical, to_sign, signature)
+    return canonical, to_sign, signature, authorization
 
 
 class _Plan(NamedTuple):
