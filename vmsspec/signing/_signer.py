@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from . import _canonical as c
-from ._keys import signing_key
+from ._keys import SigningKey, signing_key
 from ._redact import redact_headers
 from ._secret import Secret, reveal
 
@@ -193,15 +193,34 @@ def _sign_planned(plan: _Plan, body_hash: str, x_date: str, access_key: str,
     else:
         # The body hash is on its header line and the last line; X-Date on its line.
         canonical = "".join((parts[0], body_hash, parts[1], x_date, parts[2], body_hash))
+    global _last_key
     date = x_date[:8]
-    scope = c.credential_scope(date, region, service)
+    last = _last_key
+    if (secret_key is last[0] and date == last[1] and region == last[2]
+            and service == last[3]):
+        scope, key = last[4], last[5]
+    else:
+        scope = c.credential_scope(date, region, service)
+        key = signing_key(secret_key, date, region, service)
+        _last_key = (secret_key, date, region, service, scope, key)
     to_sign = c.string_to_sign(x_date, scope, canonical)
-    signature = signing_key(secret_key, date, region, service).sign(to_sign)
+    signature = key.sign(to_sign)
     authorization = (
         f"{c.ALGORITHM} Credential={access_key}/{scope},"
         f" SignedHeaders={plan.signed_names}, Signature={signature}"
     )
     return canonical, to_sign, signature, authorization
+
+
+# The last (secret, date, region, service) signed with, its scope and its key: a client
+# signs with one secret for a whole day. Testing the secret by identity is exact (a str
+# never changes, and neither does a Secret's value) and, with three short string
+# compares, costs a third of the key cache's lookup plus the scope's formatting. One
+# tuple, replaced whole: a thread never sees half of it. The secret is held as the key
+# cache holds it, never shown (nothing prints this tuple).
+# It starts with a sentinel no caller's secret is, and a key never used.
+_last_key: tuple[object, str, str, str, str, SigningKey] = (
+    object(), "", "", "", "", SigningKey(bytes(32)))
 
 
 class _Plan(NamedTuple):
