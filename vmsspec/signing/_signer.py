@@ -170,7 +170,7 @@ def sign_request(
 # SignedRequest is a frozen dataclass: its generated __init__ sets each field through
 # object.__setattr__ by name (plain assignment is refused), 0.8 us of a ~6 us signature.
 # sign_request sets the four slots through their descriptors, the step that call ends
-# in, at half the cost; tests/perf/test_signing_fast_paths.py holds the result equal to
+# in, at half the cost; tests/perf/test_signer_shortcuts.py holds the result equal to
 # one made by SignedRequest(...) itself.
 _new_signed = object.__new__
 _set_headers, _set_canonical, _set_to_sign, _set_signature = (
@@ -187,13 +187,13 @@ def _sign_planned(plan: _Plan, body_hash: str, x_date: str, access_key: str,
     auth, which keeps the plan of the request shape it saw last and needs only the
     headers, not a SignedRequest.
     """
+    global _last_key
     parts = plan.parts
     if parts is None:  # built with the real values (see sign_request)
         canonical = plan.canonical
     else:
         # The body hash is on its header line and the last line; X-Date on its line.
         canonical = "".join((parts[0], body_hash, parts[1], x_date, parts[2], body_hash))
-    global _last_key
     date = x_date[:8]
     last = _last_key
     if (secret_key is last[0] and date == last[1] and region == last[2]
