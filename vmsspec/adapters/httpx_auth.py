@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
+from hashlib import sha256
 from typing import NamedTuple
 from urllib.parse import unquote
 
 import httpx
 
 from .._endpoint import DEFAULT_REGION, DEFAULT_SERVICE
-from ..signing import Credentials, Secret, parse_query, sign_request
+from ..signing import Credentials, Secret, format_x_date, parse_query, sign_request
+from ..signing._secret import reveal
+from ..signing._signer import _Plan, _plan_for, _sign_planned
 
 __all__ = ["VolcSignatureAuth"]
 
@@ -61,7 +64,47 @@ def _appends_raw() -> bool:
     return getattr(probe, "_list", None) == [(b"X-Probe", b"x-probe", b"1")]
 
 
+def _keeps_uri_reference() -> bool:
+    """Whether httpx.URL keeps its parsed parts as a tuple in ``_uri_reference``.
+
+    URL.raw_path is built from that tuple's path and query on every access (a string
+    concatenation and an encode, a seventh of what signing costs); comparing the tuple
+    itself tells the same thing: equal tuples give equal targets. Checked at import,
+    else raw_path is compared.
+    """
+    url = httpx.URL("https://h/a%20b?x=1")
+    parts = getattr(url, "_uri_reference", None)
+    return (isinstance(parts, tuple) and getattr(parts, "path", None) == "/a%20b"
+            and getattr(parts, "query", None) == "x=1" and url.raw_path == b"/a%20b?x=1")
+
+
 _APPEND_RAW = _appends_raw()
+_URI_REFERENCE = _keeps_uri_reference()
+
+
+class _Shape:
+    """The last request shape an auth signed (method, target, header list) and its plan.
+
+    ``entries`` is a copy of httpx's header list taken before the signer's headers were
+    added. The plan embeds the session token, so the repr says nothing.
+    """
+
+    __slots__ = ("entries", "fast", "method", "plan", "prepared", "target")
+
+    def __init__(self, method: str, target: object, entries: list[tuple[bytes, ...]],
+                 prepared: _Prepared, plan: _Plan) -> None:
+        self.method = method
+        self.target = target
+        self.entries = entries
+        self.prepared = prepared
+        self.plan = plan
+        # Appending to httpx's list is right only when none of the names is there yet;
+        # a plan without a template (a header value held a placeholder) is rebuilt by
+        # sign_request per request.
+        self.fast = _APPEND_RAW and not prepared.has_managed and plan.parts is not None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.method} (redacted)>"
 
 
 class VolcSignatureAuth(httpx.Auth):
@@ -108,10 +151,11 @@ class VolcSignatureAuth(httpx.Auth):
         self.region = region
         self.service = service
         self._clock = clock
-        # The last request's key and preparation: a client mostly repeats its previous
-        # request's shape, and comparing with one key costs less than hashing it for
-        # the shared cache (the bytes of a new request's headers have no hash yet).
-        self._last: tuple[object, _Prepared | None] = (None, None)
+        # The last request's shape and plan: a client mostly repeats its previous
+        # request's shape, and comparing with one shape costs less than hashing it for
+        # the shared caches (the bytes of a new request's headers have no hash yet).
+        # Exact (the whole method, target and header list are compared) and one entry.
+        self._shape: _Shape | None = None
 
     @property
     def access_key(self) -> str:
@@ -125,22 +169,63 @@ class VolcSignatureAuth(httpx.Auth):
 
     def sign(self, request: httpx.Request) -> None:
         """Add X-Date, X-Content-Sha256, X-Security-Token and Authorization in place."""
+        self._sign(request, request.content)
+
+    def _sign(self, request: httpx.Request, body: bytes) -> None:
         headers = request.headers
         # httpx's (raw name, lower name, value) triples as they are, when the layout is
         # the known one: Headers.raw would build a list of pairs first.
-        entries = tuple(headers._list) if _APPEND_RAW else tuple(headers.raw)
-        key = (request.method, request.url.raw_path, entries)
-        last_key, prepared = self._last
-        if prepared is None or key != last_key:
-            prepared = _prepared(*key)
-            self._last = (key, prepared)  # one tuple, replaced whole: safe across threads
+        entries: Sequence[tuple[bytes, ...]] = headers._list if _APPEND_RAW else headers.raw
+        url = request.url
+        target = url._uri_reference if _URI_REFERENCE else url.raw_path
+        method = request.method
+        shape = self._shape
+        if (shape is None or entries != shape.entries or target != shape.target
+                or method != shape.method):
+            shape = self._shape_of(request, method, target, entries)
+        if not shape.fast:
+            self._sign_general(request, body, shape.prepared)
+            return
+        # sign_request's own steps on the plan it would look up (the same plan: see
+        # _shape_of), without the SignedRequest and header dict a client never reads.
+        creds = self._credentials
+        x_date = format_x_date(self._clock() if self._clock is not None else None)
+        body_hash = sha256(body).hexdigest()  # httpx's content is always bytes
+        authorization = _sign_planned(shape.plan, body_hash, x_date, creds.access_key,
+                                      creds.secret_key, self.region, self.service)[3]
+        # The names are new to this request: append them to httpx's own list rather
+        # than through Headers.__setitem__, which searches the whole list once per name.
+        # X-Date and the hash are ASCII, the same bytes in any encoding httpx picks.
+        encoding = shape.prepared.encoding
+        append = headers._list.append  # fast implies httpx's known layout
+        append((b"X-Date", b"x-date", x_date.encode()))
+        append((b"X-Content-Sha256", b"x-content-sha256", body_hash.encode()))
+        token = creds.session_token
+        if token:  # Secret is falsy when empty, and sign_request sends no empty token
+            append((b"X-Security-Token", b"x-security-token", reveal(token).encode(encoding)))
+        append((b"Authorization", b"authorization", authorization.encode(encoding)))
+
+    def _shape_of(self, request: httpx.Request, method: str, target: object,
+                  entries: Sequence[tuple[bytes, ...]]) -> _Shape:
+        prepared = _prepared(method, request.url.raw_path, tuple(entries))
+        token = self._credentials.session_token
+        # Exactly the plan sign_request looks up for these inputs (a tuple of pairs
+        # is one of the cached key types): same canonical template, same headers.
+        plan = _plan_for(method, prepared.path, prepared.query, prepared.headers,
+                         reveal(token) if token else None)  # an empty Secret is falsy
+        shape = _Shape(method, target, list(entries), prepared, plan)
+        self._shape = shape  # one object, replaced whole: safe across threads
+        return shape
+
+    def _sign_general(self, request: httpx.Request, body: bytes, prepared: _Prepared) -> None:
+        """sign_request itself and httpx's public setter: any header layout, any plan."""
         creds = self._credentials
         sent = sign_request(
             request.method,
             prepared.path,
             prepared.query,
             prepared.headers,
-            request.content,
+            body,
             access_key=creds.access_key,
             secret_key=creds.secret_key,
             region=self.region,
@@ -148,10 +233,8 @@ class VolcSignatureAuth(httpx.Auth):
             now=self._clock() if self._clock is not None else None,
             session_token=creds.session_token,
         ).headers
+        headers = request.headers
         if _APPEND_RAW and not prepared.has_managed:
-            # The names are new to this request: append them to httpx's own list rather
-            # than through Headers.__setitem__, which searches the whole list once per
-            # name (four searches cost a third of what signing itself costs).
             encoding = prepared.encoding
             append = headers._list.append
             for name, raw, lower in _ADDED_RAW:
@@ -169,15 +252,13 @@ class VolcSignatureAuth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.read()
-        self.sign(request)
+        self._sign(request, request.read())
         yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        await request.aread()
-        self.sign(request)
+        self._sign(request, await request.aread())
         yield request
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

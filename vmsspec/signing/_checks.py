@@ -96,23 +96,32 @@ def header_index(
     """Lower-cased name -> value (the last one sent), and the names sent more than once."""
     items: Sequence[tuple[str, str]]
     # Exact type checks first: the ABC check costs more than the rest of this function.
+    if type(headers) is dict:
+        # Read in place: a dict's names are unique, so only their lower-case forms
+        # can collide.
+        index = {name.lower(): value for name, value in headers.items()}
+        if len(index) == len(headers):
+            return index, set()
+        return index, _repeated(headers)
     if type(headers) is tuple or type(headers) is list:
         items = headers
-    elif type(headers) is dict or isinstance(headers, Mapping):
+    elif isinstance(headers, Mapping):
         items = list(headers.items())
     else:
         items = list(headers)
     index = {name.lower(): value for name, value in items}
     if len(index) == len(items):  # the usual case: no name repeated
         return index, set()
+    return index, _repeated(name for name, _ in items)
+
+
+def _repeated(names: Iterable[str]) -> set[str]:
     seen: set[str] = set()
     repeated: set[str] = set()
-    for name, _ in items:
+    for name in names:
         lower = name.lower()
         (repeated if lower in seen else seen).add(lower)
-    return index, repeated
-
-
+    return repeated
 
 
 def _parse_credential(credential: str) -> tuple[str, str, str, str] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 
 from . import _canonical as c
 from ._checks import (
@@ -18,13 +17,20 @@ from ._checks import (
     signed_block,
 )
 from ._keys import signing_key
+from ._planned import (
+    AUTHORIZATION_PREFIX,
+    header_signed_query,
+    plan,
+    sdk_head_fields,
+    verify_planned,
+)
 from ._presign import PRESIGN_HEADERS_BLOCK
 from ._secret import Secret
 from ._verdict import Verification, accepted, fail
 
 __all__ = ["PRESIGN_MUST_SIGN", "REQUIRED_SIGNED_HEADERS", "Verification", "verify_request"]
 
-_PREFIX = c.ALGORITHM + " "
+_PREFIX = AUTHORIZATION_PREFIX
 
 # Query keys a presigned URL must list in X-SignedQueries when it carries them: Action
 # and Version choose the call, X-Expires how long the URL lives, X-NotSignBody and
@@ -46,7 +52,7 @@ def _authorization_fields(text: str) -> tuple[str | None, str | None, str | None
     # SDKs) or "," (C++ VolcengineAuthSigner.cpp). The head (all but the signature)
     # is the same on every request, so it is parsed once.
     if found and "," not in signature:
-        fields = _sdk_head_fields(head)
+        fields = sdk_head_fields(head)
         if fields is not None:
             return fields[0], fields[1], signature
     parts: dict[str, str] = {}
@@ -55,35 +61,6 @@ def _authorization_fields(text: str) -> tuple[str | None, str | None, str | None
         if sep:
             parts[name] = value
     return parts.get("Credential"), parts.get("SignedHeaders"), parts.get("Signature")
-
-
-@lru_cache(maxsize=256)
-def _sdk_head_fields(head: str) -> tuple[str, str] | None:
-    """(Credential, SignedHeaders) from "Credential=..., SignedHeaders=...,", else None."""
-    if not head.endswith(","):
-        if not head.endswith(", "):
-            return None
-        head = head[:-1]
-    parts = [part.strip() for part in head[:-1].split(",")]
-    if (
-        len(parts) == 2
-        and parts[0].startswith("Credential=")
-        and parts[1].startswith("SignedHeaders=")
-    ):
-        return parts[0][11:], parts[1][14:]
-    return None
-
-
-@lru_cache(maxsize=256)
-def _header_signed_query(
-    raw_query: str | bytes,
-) -> tuple[tuple[tuple[str, str], ...], str]:
-    """The decoded pairs and the older SDK's canonical query line.
-
-    Cached: a client sends the same few query strings (Action and Version) each time.
-    """
-    pairs = tuple(c.parse_query(raw_query))
-    return pairs, c.canonical_query(pairs)
 
 
 def verify_request(
@@ -148,9 +125,44 @@ def verify_indexed(
     regions: Collection[str] | None = None,
 ) -> Verification:
     """``verify_request`` on headers already indexed by ``header_index``: a server that
-    reads other headers too (Host, Content-Type) indexes them once for both."""
+    reads other headers too (Host, Content-Type) indexes them once for both.
+
+    The usual request (one of each header, an SDK's Authorization layout, the
+    reference canonical form) is accepted by the fast path (``_planned``); anything
+    else, every refusal included, is decided by the general path."""
     if now is not None and now.tzinfo is not timezone.utc and now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
+    authorization = index.get("authorization")
+    if authorization is not None and not repeated:
+        # The usual request: one of each header, the SDKs' Authorization layout.
+        head, found_mark, sent = authorization.rpartition("Signature=")
+        if found_mark and sent and "," not in sent:
+            known = plan(head, method, raw_path, raw_query)
+            if known is not None:
+                verdict = verify_planned(known, sent, index, body, credentials, now,
+                                         max_skew, max_expires, region, service, regions)
+                if verdict is not None:
+                    return verdict
+    return _verify_general(method, raw_path, raw_query, index, repeated, body, credentials,
+                           now, max_skew, max_expires, region, service, regions)
+
+
+def _verify_general(
+    method: str,
+    raw_path: str | bytes,
+    raw_query: str | bytes,
+    index: dict[str, str],
+    repeated: set[str],
+    body: bytes | bytearray | memoryview | str,
+    credentials: Mapping[str, str | Secret],
+    now: datetime | None,
+    max_skew: timedelta,
+    max_expires: timedelta,
+    region: str | None,
+    service: str | None,
+    regions: Collection[str] | None,
+) -> Verification:
+    """Every check in turn, each refusal explained, every SDK's canonical form tried."""
     authorization = index.get("authorization")
     if authorization is None:
         pairs = c.parse_query(raw_query)
@@ -207,7 +219,7 @@ def verify_indexed(
         return fail("SignatureDoesNotMatch", problem or "", access_key=access_key,
                     signed_headers=declared, region=found.region, message=message)
     key = signing_key(secret, found.date, found.region, found.service)
-    signed_pairs, older_line = _header_signed_query(raw_query)
+    signed_pairs, older_line = header_signed_query(raw_query)
     result = match(
         provided, key, x_date, found.scope, method, c.decode_path(raw_path),
         (("", signed_pairs, older_line),), declared, index, block, signed_line,
