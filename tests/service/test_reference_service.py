@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -36,6 +36,14 @@ def test_request_ids_have_the_vendor_shape_and_are_unique(service: ReferenceServ
     assert len(set(ids)) == 200
     for request_id in ids:
         assert re.fullmatch(r"20250527114634[0-9A-F]{18}", request_id)
+
+
+def test_request_ids_carry_the_utc_time_whatever_the_clock_zone() -> None:
+    beijing = timezone(timedelta(hours=8))
+    for clock_zone in (timezone.utc, beijing):
+        service = ReferenceService(clock=lambda: NOW.astimezone(clock_zone))
+        ids = [service._request_id(service.clock()) for _ in range(2)]
+        assert all(i.startswith(NOW.strftime("%Y%m%d%H%M%S")) for i in ids), ids
 
 
 @pytest.mark.parametrize("target", [

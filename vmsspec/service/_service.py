@@ -196,6 +196,7 @@ class ReferenceService:
         # Ids need to be unique, not secret: a seeded PRNG spares the two urandom system
         # calls per request that `secrets` costs (measured: ~3 µs of a ~115 µs call).
         self._random = random.Random()  # noqa: S311 - ids, not keys
+        self._last_stamp: tuple[tuple[int, ...], str] = ((), "")
         self._actions: dict[str, Callable[[dict[str, Any], Expectation | None, bytes], Any]] = {
             "CreateTask": self._create_task,
             "StopTask": lambda body, _, __: self._transition(body, "stopped"),
@@ -504,7 +505,13 @@ class ReferenceService:
         # Vendor format: UTC timestamp digits, then uppercase hex (32 characters here):
         # a per-service counter keeps ids unique, the random part apart from other
         # services' (another process, another test).
-        stamp = _stamp(int(now.timestamp()))
+        if now.tzinfo is timezone.utc:  # the usual clock: its fields are UTC already
+            second = (now.year, now.month, now.day, now.hour, now.minute, now.second)
+            if second != self._last_stamp[0]:
+                self._last_stamp = (second, now.strftime("%Y%m%d%H%M%S"))
+            stamp = self._last_stamp[1]
+        else:
+            stamp = _stamp(int(now.timestamp()))
         return f"{stamp}{next(self._ids) % 0xFFFFFF:06X}{self._random.getrandbits(48):012X}"
 
     def _envelope(self, now: datetime, status: int, action: str, version: str, *,
