@@ -97,10 +97,11 @@ class ErrorsWith200(ReferenceService):
 class IgnoresDryRun(ReferenceService):
     """Creates the task even when the body says DryRun: true."""
 
-    def _create_task(self, body: dict[str, Any], expectation: Expectation | None) -> Any:
+    def _create_task(self, body: dict[str, Any], expectation: Expectation | None,
+                     sent: bytes) -> Any:
         if expectation is not None:
             expectation = dataclasses.replace(expectation, dry_run=False)
-        return super()._create_task(body, expectation)
+        return super()._create_task(body, expectation, sent)
 
 
 class InternalErrorOnLongPhoneLists(ReferenceService):
@@ -150,8 +151,9 @@ class CountsCreates(ReferenceService):
         super().__init__(**kw)
         self.created = threading.Event()
 
-    def _create_task(self, body: dict[str, Any], expectation: Expectation | None) -> Any:
-        result = super()._create_task(body, expectation)
+    def _create_task(self, body: dict[str, Any], expectation: Expectation | None,
+                     sent: bytes) -> Any:
+        result = super()._create_task(body, expectation, sent)
         self.created.set()
         return result
 
