@@ -23,6 +23,7 @@ __all__ = [
     "REJECT_RULES",
     "RejectRule",
     "fail_list",
+    "may_repeat",
     "no_reject_findings",
     "number_key",
 ]
@@ -270,6 +271,20 @@ def _not_json_object(text: str | None) -> bool:
         return not isinstance(orjson.loads(text), dict)
     except orjson.JSONDecodeError:
         return True
+
+
+def may_repeat(body: Mapping[str, Any], disabled: frozenset[str], phones_are_keys: bool) -> bool:
+    """Whether rule PhoneList[].Phone:unique may fire on a schema-valid ``body``: Unique is
+    on and two phones share a de-duplication key. ``phones_are_keys``: the caller knows no
+    phone carries a country code (so each phone is its own key)."""
+    items: list[dict[str, Any]] | None = body.get("PhoneList")
+    if body.get("Unique") is not True or DUPLICATE.id in disabled or not items or len(items) < 2:
+        return False
+    if phones_are_keys:
+        return len(set(map(itemgetter("Phone"), items))) != len(items)
+    phones = list(map(itemgetter("Phone"), items))
+    keys = [number_key(p) for p in phones] if _may_carry_country_code(phones) else phones
+    return len(set(keys)) != len(keys)
 
 
 def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailItem]:
