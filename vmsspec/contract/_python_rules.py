@@ -26,7 +26,6 @@ __all__ = [
     "no_reject_findings",
     "number_key",
     "repeated_phones",
-    "times_in_order",
 ]
 
 Finding = tuple[Sequence[str | int], str]
@@ -161,14 +160,6 @@ def no_reject_findings(body: Mapping[str, Any]) -> bool:
     if started is not None and ended is not None and ended < started:
         return False
     return not _forbid_time_range.check(body)
-
-
-def times_in_order(body: Mapping[str, Any]) -> bool:
-    """no_reject_findings for a body whose times are proven real and whose windows are
-    proven forward (the clean-list schema): only EndTime's order is left, and two
-    zero-padded "yyyy-MM-dd HH:mm:ss" texts compare as text as the times they spell."""
-    start, end = body.get("StartTime"), body.get("EndTime")
-    return start is None or end is None or end >= start
 
 # Mainland China numbers, the only ones VMS calls: an 11-digit mobile number
 # (optionally with the 86 country code) or a fixed line with its 0-prefixed area code

@@ -33,7 +33,6 @@ from ._python_rules import (
     fail_list,
     no_reject_findings,
     repeated_phones,
-    times_in_order,
 )
 
 __all__ = [
@@ -108,9 +107,9 @@ _FAIL_ITEM_IDS = frozenset(r.id for r in FAIL_ITEM_RULES)
 
 
 @lru_cache(maxsize=32)
-def _clean_lists(patches: tuple[tuple[str, object], ...], disabled: frozenset[str],
-                 times: bool) -> tuple[Any, Any] | None:
-    return clean_list_validators(_compile(patches).schema, disabled, times)
+def _clean_lists(patches: tuple[tuple[str, object], ...],
+                 disabled: frozenset[str]) -> tuple[Any, Any] | None:
+    return clean_list_validators(_compile(patches).schema, disabled)
 
 
 def rules(profile: str | Profile = DOCUMENTED) -> tuple[Rule, ...]:
@@ -188,10 +187,8 @@ class RequestValidator:
         self._all_rejects = self._reject_rules == REJECT_RULES  # then one fused test first
         self._is_valid = self._compiled.validator.is_valid
         fail_disabled = self.profile.disabled & _FAIL_ITEM_IDS
-        self._clean_list = _clean_lists(self.profile.schema_patches, fail_disabled,
-                                        self._all_rejects)
-        """is_valid of the clean-list schema, (Type is not 3, Type is 3), or None; with
-        every reject rule on it proves the times too."""
+        self._clean_list = _clean_lists(self.profile.schema_patches, fail_disabled)
+        """is_valid of the clean-list schema, (Type is not 3, Type is 3), or None."""
         # The clean-list schema's phone pattern (rule on) leaves no country code to strip.
         self._phones_are_keys = FORMAT.id not in fail_disabled
         name = self.profile.name
@@ -235,11 +232,7 @@ class RequestValidator:
                 raise UnusableBody(f"the body is nested too deeply: {exc}") from None
         if not isinstance(body, dict):
             return Expectation(prof.name, tuple(violations))
-        # One fused test of the reject rules first (all on: else each runs to be sure);
-        # after the clean-list proof only EndTime's order is left of them.
-        no_findings = self._all_rejects and (
-            times_in_order(body) if proven else no_reject_findings(body))
-        if violations or not no_findings:
+        if violations or not (self._all_rejects and no_reject_findings(body)):
             violations = self._rejects(body, violations)
         if violations:
             return Expectation(prof.name, tuple(violations))
