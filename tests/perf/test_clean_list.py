@@ -4,7 +4,7 @@ The validator first checks a body against the clean-list schema (``_clean_list``
 contract's schema plus a common, certainly-clean shape for each phone. Its patterns run
 inside jsonschema-rs (Rust regexes), so these tests check the compiled patterns
 themselves, not a Python reading of them: every text the object pattern accepts is one
-orjson parses as an object, every phone the mobile pattern accepts is well formed and has
+orjson parses as an object, every phone the phone pattern accepts is well formed and has
 no country code. Then whole bodies: the validator gives exactly what its general path
 (the clean-list schema switched off) gives, bytes in and parsed value in, under every
 profile and with FailList rules switched off.
@@ -25,12 +25,12 @@ import vmsspec
 from tests.perf.test_contract_fast_paths import clean_item, json_texts
 from tests.perf.test_contract_fast_paths import item as odd_item
 from vmsspec.contract import _python_rules as pr
-from vmsspec.contract._clean_list import FLAT_OBJECT, MOBILE
+from vmsspec.contract._clean_list import FLAT_OBJECT, NATIONAL_NUMBER
 from vmsspec.contract._profiles import PROFILES
 from vmsspec.contract._validator import RequestValidator
 
 flat_object = jsonschema_rs.validator_for({"type": "string", "pattern": FLAT_OBJECT}).is_valid
-mobile = jsonschema_rs.validator_for({"type": "string", "pattern": MOBILE}).is_valid
+national = jsonschema_rs.validator_for({"type": "string", "pattern": NATIONAL_NUMBER}).is_valid
 
 
 def parses_as_object(text: str) -> bool:
@@ -100,13 +100,15 @@ def test_object_pattern_proves_the_usual_parameter_texts(text: str) -> None:
        | st.from_regex(pr.PHONE_PATTERN, fullmatch=True) | st.text(max_size=14))
 @example("13800138000\n")
 @example("12345678901")
+@example("0012345678")      # a fixed line's area code does not start with 0
+@example("0101234567890")   # 13 digits: one too many for a fixed line
 @example("8613800138000")
 @example("+8613800138000")
 @example("１３８００１３８０００")  # fullwidth digits: not [0-9]
-def test_mobile_pattern_accepts_only_well_formed_numbers_without_country_code(
+def test_phone_pattern_accepts_only_well_formed_numbers_without_country_code(
         phone: str) -> None:
     try:
-        accepted = mobile(phone)
+        accepted = national(phone)
     except UnicodeEncodeError:
         return
     if accepted:
@@ -114,12 +116,17 @@ def test_mobile_pattern_accepts_only_well_formed_numbers_without_country_code(
         assert pr.number_key(phone) == phone
 
 
+@pytest.mark.parametrize("phone", ["13800138000", "19912345678", "0101234567", "075512345678"])
+def test_phone_pattern_proves_mobile_and_fixed_line_numbers(phone: str) -> None:
+    assert national(phone)
+
+
 BASE = json.loads(vmsspec.example_bytes())
 
 
 EDGE_PHONES = ["13800138000", "13800000000", "8613800000000", "13900139001", "8613800138000",
                "+8613800138000", "0101234567", "12000000000", "1380013800", "138001380000",
-               "13800138000\n", "12345678", ""]
+               "0012345678", "0101234567890", "13800138000\n", "12345678", ""]
 EDGE_TEXTS = ['{"code":"1"}', "{}", ' {"a": [1, {"b": null}]} ', "[]", '"text"', "1", "", "{",
               '{"k":"', '"},{"j":1}', '{"a":1},{"b":2}', "null", '{"\\ud800":1}',
               '{"code": "1"}', '{"a":{"b":1}}', '{"a":"\n"}', '{"a":1.5}', '{"a":"\\u0041"}',
