@@ -25,6 +25,7 @@ __all__ = [
     "fail_list",
     "no_reject_findings",
     "number_key",
+    "repeated_phones",
 ]
 
 Finding = tuple[Sequence[str | int], str]
@@ -270,6 +271,38 @@ def _not_json_object(text: str | None) -> bool:
         return not isinstance(orjson.loads(text), dict)
     except orjson.JSONDecodeError:
         return True
+
+
+def repeated_phones(body: Mapping[str, Any], disabled: frozenset[str],
+                    phones_are_keys: bool) -> list[FailItem]:
+    """fail_list for a schema-valid ``body`` whose phones are known to fail no other
+    FailList rule: the entries rule PhoneList[].Phone:unique gives (with Unique on, each
+    phone whose number was seen earlier). ``phones_are_keys``: no phone carries a
+    country code, so each phone is its own de-duplication key."""
+    items: list[dict[str, Any]] | None = body.get("PhoneList")
+    if body.get("Unique") is not True or DUPLICATE.id in disabled or not items or len(items) < 2:
+        return []
+    if len(items) > 16:  # a long list: one set() shows there is no repeat, no loop
+        if phones_are_keys:
+            if len(set(map(itemgetter("Phone"), items))) == len(items):
+                return []
+        else:
+            phones = list(map(itemgetter("Phone"), items))
+            if _may_carry_country_code(phones):
+                phones = list(map(number_key, phones))
+            if len(set(phones)) == len(phones):
+                return []
+    seen: set[str] = set()
+    found: list[FailItem] = []
+    for index, item in enumerate(items):
+        phone = item["Phone"]
+        key = phone if phones_are_keys else number_key(phone)
+        if key in seen:
+            found.append(FailItem(index, phone, DUPLICATE.code, DUPLICATE.id,
+                                  _DESC[DUPLICATE.code]))
+        else:
+            seen.add(key)
+    return found
 
 
 def fail_list(body: Mapping[str, Any], disabled: frozenset[str]) -> list[FailItem]:

@@ -2,7 +2,9 @@
 
 Speed matters (a 10,000-phone body is checked on every mocked request), so the body
 is parsed with orjson and checked by jsonschema-rs's ``is_valid`` first; only a body
-that fails is walked again with ``iter_errors`` to name every defect.
+that fails is walked again with ``iter_errors`` to name every defect. That first check
+is the clean-list schema's when it applies (``_clean_list``): one pass that also proves
+no phone fails a FailList rule, so the Python rules run only on a list it cannot prove.
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ import orjson
 from .._errors import error_code
 from .._schemas import load_schema
 from ._catalog import rule_id, schema_rules
+from ._clean_list import clean_list_validators
 from ._coerce import coerce
 from ._model import Expectation, Rule, Violation
 from ._paths import BODY, parameter_name, parameter_pattern
 from ._profiles import DOCUMENTED, Profile, get_profile
-from ._python_rules import FAIL_ITEM_RULES, REJECT_RULES, fail_list, no_reject_findings
+from ._python_rules import (
+    FAIL_ITEM_RULES,
+    FORMAT,
+    REJECT_RULES,
+    fail_list,
+    no_reject_findings,
+    repeated_phones,
+)
 
 __all__ = [
     "RequestValidator",
@@ -93,6 +103,15 @@ def _compile(patches: tuple[tuple[str, object], ...]) -> _Compiled:
     return _Compiled(schema, validator, catalog)
 
 
+_FAIL_ITEM_IDS = frozenset(r.id for r in FAIL_ITEM_RULES)
+
+
+@lru_cache(maxsize=32)
+def _clean_lists(patches: tuple[tuple[str, object], ...],
+                 disabled: frozenset[str]) -> tuple[Any, Any] | None:
+    return clean_list_validators(_compile(patches).schema, disabled)
+
+
 def rules(profile: str | Profile = DOCUMENTED) -> tuple[Rule, ...]:
     """Every rule of the contract under ``profile``, switched-off ones included."""
     return tuple(_compile(get_profile(profile).schema_patches).catalog.values())
@@ -154,8 +173,8 @@ class RequestValidator:
     bodies under the same profile, such as the reference service, keeps one.
     """
 
-    __slots__ = ("_all_rejects", "_clean", "_compiled", "_is_valid", "_reject_rules",
-                 "profile")
+    __slots__ = ("_all_rejects", "_clean", "_clean_list", "_compiled", "_is_valid",
+                 "_phones_are_keys", "_reject_rules", "profile")
 
     def __init__(self, profile: str | Profile = DOCUMENTED, *, disable: Iterable[str] = ()) -> None:
         self.profile = get_profile(profile).disable(disable)
@@ -167,6 +186,11 @@ class RequestValidator:
             r for r in REJECT_RULES if r.rule.id not in self.profile.disabled)
         self._all_rejects = self._reject_rules == REJECT_RULES  # then one fused test first
         self._is_valid = self._compiled.validator.is_valid
+        fail_disabled = self.profile.disabled & _FAIL_ITEM_IDS
+        self._clean_list = _clean_lists(self.profile.schema_patches, fail_disabled)
+        """is_valid of the clean-list schema, (Type is not 3, Type is 3), or None."""
+        # The clean-list schema's phone pattern (rule on) leaves no country code to strip.
+        self._phones_are_keys = FORMAT.id not in fail_disabled
         name = self.profile.name
         self._clean = (Expectation(name), Expectation(name, dry_run=True))
 
@@ -191,25 +215,35 @@ class RequestValidator:
                 parse_body(body)  # raises UnusableBody with the one-line reason
         if prof.coercions and isinstance(body, dict):
             body = coerce(body, prof.coercions)
+        proven = False
+        if self._clean_list is not None and type(body) is dict:
+            try:
+                proven = self._clean_list[body.get("Type") == 3](body)
+            except Exception:  # proves nothing (a value Rust cannot hold): the general path decides
+                proven = False
         violations: list[Violation] = []
-        try:
-            if not self._is_valid(body):
-                violations = _schema_violations(self._compiled, body, prof.disabled)
-        except ValueError as exc:
-            # jsonschema-rs refuses values nested deeper than its recursion limit; no
-            # CreateTask body is nested more than four levels, so this is not a request.
-            raise UnusableBody(f"the body is nested too deeply: {exc}") from None
+        if not proven:  # (valid under the clean-list schema is valid under the contract's)
+            try:
+                if not self._is_valid(body):
+                    violations = _schema_violations(self._compiled, body, prof.disabled)
+            except ValueError as exc:
+                # jsonschema-rs refuses values nested deeper than its recursion limit; no
+                # CreateTask body is nested more than four levels, so this is not a request.
+                raise UnusableBody(f"the body is nested too deeply: {exc}") from None
         if not isinstance(body, dict):
             return Expectation(prof.name, tuple(violations))
         if violations or not (self._all_rejects and no_reject_findings(body)):
             violations = self._rejects(body, violations)
         if violations:
             return Expectation(prof.name, tuple(violations))
-        items = fail_list(body, prof.disabled)
+        if proven:  # no phone fails a FailList rule but, maybe, Unique's
+            items = repeated_phones(body, prof.disabled, self._phones_are_keys)
+        else:
+            items = fail_list(body, prof.disabled)
         dry_run = body.get("DryRun") is True
         if not items:  # Expectation is frozen: the clean answer is built once
             return self._clean[dry_run]
-        return Expectation(prof.name, (), tuple(items), dry_run=dry_run)
+        return Expectation(prof.name, (), tuple(items), dry_run)  # positional: cheaper
 
     def _rejects(self, body: dict[str, Any], violations: list[Violation]) -> list[Violation]:
         """``violations`` with what each reject rule finds on a parameter not yet named."""
