@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
+import types
 from typing import Any
 
 import httpx
@@ -35,6 +37,18 @@ def test_httpx_client_against_the_in_process_mock() -> None:
 def test_in_process_mock_refuses_other_hosts() -> None:
     with mock_vms(), httpx.Client() as client, pytest.raises(respx.models.AllMockedAssertionError):
         client.get("https://example.com/")
+
+
+def test_the_router_side_effect_carries_its_own_signature() -> None:
+    # respx reads the side effect's argspec on every call; the precomputed signature
+    # must be the one inspect computes, so respx passes it no ``route`` argument
+    effect = service_router(ReferenceService()).routes[0].side_effect
+    assert isinstance(effect, types.FunctionType) and "__signature__" in vars(effect)
+    plain = types.FunctionType(effect.__code__, effect.__globals__, closure=effect.__closure__)
+    plain.__annotations__ = effect.__annotations__
+    assert inspect.signature(effect) == inspect.signature(plain)
+    assert inspect.getfullargspec(effect) == inspect.getfullargspec(plain)
+    assert list(inspect.signature(plain).parameters) == ["request"]
 
 
 def test_async_client_against_the_mock() -> None:
