@@ -2,7 +2,10 @@
 
 ``python bench/_servers.py APP HTTP LOOP`` serves APP (``bare``: a trivial ASGI app with
 vmsspec's uvicorn settings; ``vmsspec``: the reference service through
-``uvicorn_config``) on a free loopback port and prints its URL on the first line.
+``uvicorn_config``; ``vmsspec-canned``: the same whose ``handle`` answers every request
+with its first answer, so only the HTTP side costs; ``vmsspec-timed``: the same whose
+``handle`` writes its own mean thread CPU time to the file VMSSPEC_BENCH_HANDLE_TIMES
+every 2,000 calls) on a free loopback port and prints its URL on the first line.
 :func:`server_process` starts such a command (or ``python -m vmsspec serve --port 0``),
 yields the URL and the process id, and always stops it; the child also dies with its
 parent (PR_SET_PDEATHSIG), so nothing outlives a killed bench.
@@ -58,14 +61,48 @@ def trivial_app() -> Any:
     return app
 
 
+def _canned(handle: Any) -> Any:
+    first: list[Any] = []
+
+    def canned(request: Any) -> Any:
+        if not first:
+            first.append(handle(request))
+        return first[0]
+
+    return canned
+
+
+def _timed(handle: Any) -> Any:
+    path = os.environ["VMSSPEC_BENCH_HANDLE_TIMES"]
+    spent, calls = [0.0], [0]
+
+    def timed(request: Any) -> Any:
+        start = time.thread_time()
+        answer = handle(request)
+        spent[0] += time.thread_time() - start
+        calls[0] += 1
+        if calls[0] == 2000:
+            with open(path, "a", encoding="ascii") as out:
+                out.write(f"{spent[0] / calls[0]}\n")
+            spent[0], calls[0] = 0.0, 0
+        return answer
+
+    return timed
+
+
 def run_child(app_name: str, http: str, loop: str) -> int:
     import uvicorn
 
-    if app_name == "vmsspec":
+    if app_name.startswith("vmsspec"):
         from vmsspec.adapters.server import uvicorn_config
         from vmsspec.service import ReferenceService
 
-        config = uvicorn_config(ReferenceService(), HOST, 0)
+        service = ReferenceService()
+        if app_name == "vmsspec-canned":
+            service.handle = _canned(service.handle)  # type: ignore[method-assign]
+        elif app_name == "vmsspec-timed":
+            service.handle = _timed(service.handle)  # type: ignore[method-assign]
+        config = uvicorn_config(service, HOST, 0)
     else:  # the same uvicorn settings as vmsspec's
         config = uvicorn.Config(trivial_app(), host=HOST, port=0, log_level="warning",
                                 access_log=False, lifespan="on", server_header=False,
@@ -144,12 +181,17 @@ def server_process(argv: list[str]) -> Iterator[tuple[str, int]]:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` (all its threads), from /proc."""
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU time of process ``pid`` (all its threads), from /proc."""
     with open(f"/proc/{pid}/stat", encoding="ascii") as f:
         # The command name may hold spaces: fields are counted after its closing ")".
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    return int(fields[11]) / _TICK, int(fields[12]) / _TICK
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads), from /proc."""
+    return sum(cpu_times(pid))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ the rounds. A window with any non-2xx answer or socket error fails the run. wrk 
 takes one of the two cores, as a client on the same machine does.
 
 ``--profile`` adds a py-spy sample of the `vmsspec serve` process during one extra
-one-connection window, summarized by where the time goes.
+one-connection window, summarized by where the time goes. ``--floor`` adds one-connection
+windows against the service with ``handle`` answering a canned response (the HTTP side
+alone) and with ``handle`` timing itself (its thread CPU inside the server), beside the
+two servers: user and system CPU per request of each (bench/README.md, "Where the floor
+is").
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _servers import child_argv, cpu_seconds, serve_argv, server_process
+from _servers import child_argv, cpu_seconds, cpu_times, serve_argv, server_process
 from _timing import Figure, at_least, at_most, finish, measured, quick
 from _timing import stamp as machine_stamp
 
@@ -150,10 +154,48 @@ def summarize_stacks(text: str) -> dict[str, Any]:
             "top_leaf_functions": {k: round(v / total, 3) for k, v in leaves.most_common(12)}}
 
 
+def floor_split(seconds: float, rounds: int) -> dict[str, Any]:
+    """User/system CPU per request of bare uvicorn, vmsspec serve, and vmsspec with a
+    canned or a self-timing ``handle``, one connection, windows alternating."""
+    argvs = {"bare uvicorn": child_argv("bare", "httptools"), "vmsspec serve": serve_argv(),
+             "vmsspec, canned handle": child_argv("vmsspec-canned", "httptools"),
+             "vmsspec, handle timed": child_argv("vmsspec-timed", "httptools")}
+    rows: dict[str, list[dict[str, float]]] = collections.defaultdict(list)
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        times_file = tmp / "handle-times.txt"
+        os.environ["VMSSPEC_BENCH_HANDLE_TIMES"] = str(times_file)
+        servers = {name: stack.enter_context(server_process(argv))
+                   for name, argv in argvs.items()}
+        for url, _ in servers.values():
+            signed_request_file(tmp / "request.txt", url)
+            run_wrk(url, 1, 1, tmp / "request.txt")
+        times_file.unlink(missing_ok=True)  # the warm-up's
+        for _ in range(rounds):
+            for name, (url, pid) in servers.items():
+                signed_request_file(tmp / "request.txt", url)
+                user, system = cpu_times(pid)
+                result = run_wrk(url, 1, seconds, tmp / "request.txt")
+                user2, system2 = cpu_times(pid)
+                rows[name].append({"rps": result["rps"],
+                                   "user_us": (user2 - user) / result["requests"] * 1e6,
+                                   "system_us": (system2 - system) / result["requests"] * 1e6})
+        handle = [float(x) * 1e6 for x in times_file.read_text().split()] \
+            if times_file.exists() else []
+    summary: dict[str, Any] = {
+        name: {key: round(statistics.median(r[key] for r in runs), 1)
+               for key in ("rps", "user_us", "system_us")} for name, runs in rows.items()}
+    summary["handle inside the server, thread CPU µs (median of 2,000-call means)"] = (
+        round(statistics.median(handle), 1) if handle else None)
+    return summary
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="one short round (run_all --quick)")
     parser.add_argument("--profile", action="store_true", help="add a py-spy summary")
+    parser.add_argument("--floor", action="store_true",
+                        help="add the HTTP side / handle split (README: where the floor is)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -202,9 +244,12 @@ def main() -> int:
             f"vmsspec serve / bare uvicorn, server CPU per request, wrk {connections} conn.",
             measured(ours, "s"), measured(bare, "s"), ours / bare, at_most(1.5)))
     details["runs"] = {f"{name}, {c} conn.": rs for (name, c), rs in runs.items()}
+    if args.floor:
+        details["floor"] = floor_split(seconds, rounds)
     code = finish("bench_serve.py", figures, started, details, as_json=args.json)
-    if args.profile and not args.json:
-        print(json.dumps(details["profile"], indent=2, ensure_ascii=False))
+    for key in ("profile", "floor"):
+        if key in details and not args.json:
+            print(json.dumps({key: details[key]}, indent=2, ensure_ascii=False))
     return code
 
 
