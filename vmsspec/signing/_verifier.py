@@ -30,7 +30,6 @@ from ._verdict import Verification, accepted, fail
 
 __all__ = ["PRESIGN_MUST_SIGN", "REQUIRED_SIGNED_HEADERS", "Verification", "verify_request"]
 
-_PREFIX = AUTHORIZATION_PREFIX
 
 # Query keys a presigned URL must list in X-SignedQueries when it carries them: Action
 # and Version choose the call, X-Expires how long the URL lives, X-NotSignBody and
@@ -177,11 +176,12 @@ def _verify_general(
         )
     if "authorization" in repeated:
         return fail("MissingAuthenticationToken", "Authorization was sent more than once")
-    if not authorization.startswith(_PREFIX):
+    if not authorization.startswith(AUTHORIZATION_PREFIX):
         return fail(
             "MissingAuthenticationToken", f"Authorization does not start with {c.ALGORITHM!r}"
         )
-    credential, signed_line, provided = _authorization_fields(authorization[len(_PREFIX):])
+    credential, signed_line, provided = _authorization_fields(
+        authorization[len(AUTHORIZATION_PREFIX):])
     if not credential or signed_line is None:
         return fail(
             "MissingAuthenticationToken",
